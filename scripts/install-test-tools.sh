@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Install the external tools the integration tests use, into ${ZTC_TOOLS:-<repo>/.tools}:
+#   node/          @cdktf/hcl2json (HashiCorp's Go HCL parser compiled to wasm), driven by scripts/hcl2json.js
+#   venv-checkov/  checkov (policy scanner for Terraform HCL / Terraform JSON)
+# Terraform (>= 1.5) is NOT installed here: it comes with the machine image (PATH or $ZTC_TERRAFORM).
+#
+# Idempotent: a part whose pinned version is already installed is skipped (stamp file); a part whose
+# install failed half-way is rebuilt on the next run. Uses npm and PyPI only.
+# Needs: python3 (>= 3.9, with the venv module), node >= 20, npm.
+#
+#   bash scripts/install-test-tools.sh           install / verify
+#   bash scripts/install-test-tools.sh --force   rebuild every part
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="${ZTC_TOOLS:-$ROOT/.tools}"
+PYTHON="${PYTHON:-python3}"
+
+HCL2JSON_SPEC="@cdktf/hcl2json@0.21.0"
+CHECKOV_SPEC="checkov==3.3.30"
+MIN_TF="1.5"
+
+FORCE=0
+[ "${1:-}" = "--force" ] && FORCE=1
+T0=$SECONDS
+log() { printf '[install-test-tools %3ds] %s\n' "$((SECONDS - T0))" "$*"; }
+die() { printf 'install-test-tools: error: %s\n' "$*" >&2; exit 1; }
+
+command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found (need python3 >= 3.9 with venv)"
+command -v node >/dev/null 2>&1 || die "node not found (need node >= 20)"
+command -v npm >/dev/null 2>&1 || die "npm not found"
+
+mkdir -p "$TOOLS"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# part_ok DIR STAMP: DIR was completely installed with exactly STAMP
+part_ok() { [ "$FORCE" = 0 ] && [ -f "$1/.ztc-spec" ] && [ "$(cat "$1/.ztc-spec")" = "$2" ]; }
+mark_ok() { printf '%s\n' "$2" > "$1/.ztc-spec"; }
+
+# --- node: @cdktf/hcl2json ------------------------------------------------------------------------
+NODE_DIR="$TOOLS/node"
+if part_ok "$NODE_DIR" "$HCL2JSON_SPEC"; then
+  log "node: ok ($HCL2JSON_SPEC)"
+else
+  log "node: installing $HCL2JSON_SPEC"
+  rm -rf "$NODE_DIR"
+  mkdir -p "$NODE_DIR"
+  printf '{\n  "name": "ztc-test-tools",\n  "private": true\n}\n' > "$NODE_DIR/package.json"
+  npm install --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error --save-exact "$HCL2JSON_SPEC" >/dev/null
+  mark_ok "$NODE_DIR" "$HCL2JSON_SPEC"
+fi
+
+# --- python venv: checkov --------------------------------------------------------------------------
+PYVER="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+CHECKOV_DIR="$TOOLS/venv-checkov"
+CHECKOV_STAMP="py$PYVER $CHECKOV_SPEC"
+if part_ok "$CHECKOV_DIR" "$CHECKOV_STAMP"; then
+  log "venv-checkov: ok ($CHECKOV_SPEC)"
+else
+  log "venv-checkov: installing $CHECKOV_SPEC (a few minutes from a cold cache)"
+  rm -rf "$CHECKOV_DIR"
+  "$PYTHON" -m venv "$CHECKOV_DIR"
+  "$CHECKOV_DIR/bin/python" -m pip install -q "$CHECKOV_SPEC"
+  mark_ok "$CHECKOV_DIR" "$CHECKOV_STAMP"
+fi
+
+# --- smoke test: every tool answers ----------------------------------------------------------------
+HCL2JSON_VER="$(cd "$NODE_DIR" && node -e 'process.stdout.write(require("@cdktf/hcl2json/package.json").version)')"
+SMOKE="$(mktemp -d)"
+trap 'rm -rf "$SMOKE"' EXIT
+printf 'variable "x" {\n  default = 1\n}\n' > "$SMOKE/main.tf"
+NODE_PATH="$NODE_DIR/node_modules" node "$ROOT/scripts/hcl2json.js" "$SMOKE" >/dev/null \
+  || die "scripts/hcl2json.js failed on a trivial file"
+CHECKOV_VER="$("$CHECKOV_DIR/bin/checkov" --version 2>/dev/null | tail -1)"
+[ -n "$CHECKOV_VER" ] || die "checkov does not answer --version"
+
+# --- terraform: provided by the machine image, only checked -------------------------------------
+TF="${ZTC_TERRAFORM:-$(command -v terraform || true)}"
+TF_VER=""
+if [ -n "$TF" ] && [ -x "$TF" ]; then
+  TF_VER="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$TF" version -json 2>/dev/null \
+    | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])' 2>/dev/null || true)"
+fi
+if [ -z "$TF_VER" ]; then
+  TF_SUMMARY="terraform MISSING"
+  printf 'install-test-tools: WARNING: no terraform found (PATH or $ZTC_TERRAFORM); the terraform tests will %s\n' \
+    "fail with ZTC_REQUIRE_TOOLS=1, else skip. Terraform >= $MIN_TF comes with the machine image." >&2
+elif ! "$PYTHON" -c 'import sys; a=[int(x) for x in sys.argv[1].split(".")[:2]]; b=[int(x) for x in sys.argv[2].split(".")]; sys.exit(0 if a >= b else 1)' "$TF_VER" "$MIN_TF"; then
+  TF_SUMMARY="terraform $TF_VER (TOO OLD, need >= $MIN_TF)"
+  printf 'install-test-tools: WARNING: %s is terraform %s; the tests need >= %s\n' "$TF" "$TF_VER" "$MIN_TF" >&2
+else
+  TF_SUMMARY="terraform $TF_VER"
+fi
+
+log "done: $TOOLS"
+echo "test tools: @cdktf/hcl2json $HCL2JSON_VER, checkov $CHECKOV_VER, $TF_SUMMARY, node $(node --version), python $PYVER"

@@ -1,0 +1,339 @@
+//! The command line: argument parsing, file I/O, output formats and exit codes.
+
+use crate::compile::{compile, Compiled, Options};
+use crate::diag::{self, Diagnostic, Severity};
+use crate::emit::{self, Target};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit codes (sysexits-style where it matters).
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// Findings (errors, or warnings with `--deny-warnings`).
+    pub const FINDINGS: i32 = 1;
+    /// Usage or input errors: unreadable file, not YAML, bad arguments.
+    pub const INPUT: i32 = 2;
+    /// Output could not be written.
+    pub const IO: i32 = 74;
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "ztc", version, about = "Compile zero-trust, PCI-DSS AWS infrastructure specs to Terraform HCL", long_about = None)]
+pub struct Cli {
+    /// When to use colour: auto (terminal and no NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum TargetArg {
+    Hcl,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a spec and write the generated infrastructure code.
+    Build {
+        /// The spec file (zerotrust.yaml).
+        spec: PathBuf,
+        /// Output target.
+        #[arg(long, short, value_enum, default_value = "hcl")]
+        target: TargetArg,
+        /// Output directory (default: out/<spec name>/<target>). Replaced atomically.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Check specs without writing anything: exit 0 clean, 1 findings, 2 input errors.
+    Check {
+        /// Spec files.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the JSON Schema of the spec format (for editors and the YAML language server).
+    Schema,
+    /// Explain a diagnostic code or rule slug; `--list` lists them all.
+    Explain {
+        /// Code (ZT0105) or slug (iam-wildcard).
+        code: Option<String>,
+        /// List every code.
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    };
+    let ui = Ui { color, quiet: cli.quiet };
+    match cli.command {
+        Command::Build { spec, target, out, deny_warnings } => build(&ui, &spec, target, out, deny_warnings),
+        Command::Check { specs, format, deny_warnings } => check(&ui, &specs, format, deny_warnings),
+        Command::Schema => {
+            println!("{}", schema_text());
+            exit::OK
+        }
+        Command::Explain { code, list } => explain(code.as_deref(), list),
+    }
+}
+
+/// The schema as committed in `schema/zerotrust.schema.json`.
+pub fn schema_text() -> String {
+    serde_json::to_string_pretty(&crate::spec::json_schema()).unwrap_or_default()
+}
+
+struct Ui {
+    color: bool,
+    quiet: bool,
+}
+
+impl Ui {
+    fn report(&self, c: &Compiled) {
+        let shown: Vec<Diagnostic> = c
+            .diagnostics
+            .iter()
+            .filter(|d| !self.quiet || d.is_blocking())
+            .cloned()
+            .collect();
+        if !shown.is_empty() {
+            let width = if self.color { 100 } else { 100 };
+            eprint!("{}", diag::render(&shown, &c.source, self.color, width));
+        }
+    }
+    fn summary(&self, c: &Compiled) {
+        if self.quiet {
+            return;
+        }
+        let waived = c.diagnostics.iter().filter(|d| d.waived.is_some()).count();
+        eprintln!(
+            "{}: {} error(s), {} warning(s), {} note(s), {} waived",
+            c.source.name(),
+            c.count(Severity::Error),
+            c.count(Severity::Warning),
+            c.count(Severity::Info),
+            waived
+        );
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let limit = crate::yaml::Limits::default().max_bytes as u64;
+    if meta.len() > limit {
+        return Err(format!("{} is {} bytes; specs are limited to {limit} bytes", path.display(), meta.len()));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn failed(c: &Compiled, deny_warnings: bool) -> bool {
+    c.has_errors() || (deny_warnings && c.count(Severity::Warning) > 0)
+}
+
+fn compile_file(ui: &Ui, path: &Path) -> Result<Compiled, i32> {
+    let bytes = read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::INPUT
+    })?;
+    let c = compile(&path.display().to_string(), &bytes, &Options::default());
+    let _ = ui;
+    Ok(c)
+}
+
+fn build(ui: &Ui, spec: &Path, target: TargetArg, out: Option<PathBuf>, deny_warnings: bool) -> i32 {
+    let c = match compile_file(ui, spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    ui.report(&c);
+    ui.summary(&c);
+    if c.input_error {
+        return exit::INPUT;
+    }
+    if failed(&c, deny_warnings) {
+        eprintln!("error: build failed; nothing was written");
+        return exit::FINDINGS;
+    }
+    let Some(module) = &c.module else { return exit::FINDINGS };
+    let targets: Vec<Target> = match target {
+        TargetArg::Hcl => vec![Target::Hcl],
+    };
+    let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "spec".into());
+    let single = targets.len() == 1;
+    let out = out.unwrap_or_else(|| {
+        let base = PathBuf::from("out").join(&stem);
+        if single {
+            base.join(targets[0].name())
+        } else {
+            base
+        }
+    });
+    let mut files = Vec::new();
+    for t in &targets {
+        for (p, text) in emit::emit(module, *t, &c.diagnostics) {
+            let p = if single { p } else { format!("{}/{p}", t.name()) };
+            files.push((p, text));
+        }
+    }
+    match write_atomic(&out, &files) {
+        Ok(()) => {
+            if !ui.quiet {
+                eprintln!("wrote {} files to {}", files.len(), out.display());
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            exit::IO
+        }
+    }
+}
+
+/// Write files into `dir`, replacing it as a whole: the new tree is built beside it and renamed
+/// into place, so a failure leaves the previous output untouched.
+pub fn write_atomic(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{name}.ztc-tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.ztc-old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        for (rel, text) in files {
+            let p = tmp.join(rel);
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            let mut f = std::fs::File::create(&p)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+        }
+        Ok::<(), std::io::Error>(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let had_old = dir.exists();
+    if had_old {
+        std::fs::rename(dir, &old)?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, dir) {
+        if had_old {
+            let _ = std::fs::rename(&old, dir);
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
+fn check(ui: &Ui, specs: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
+    let mut code = exit::OK;
+    let mut json_out = Vec::new();
+    for spec in specs {
+        let c = match compile_file(ui, spec) {
+            Ok(c) => c,
+            Err(e) => {
+                code = code.max(e);
+                continue;
+            }
+        };
+        match format {
+            Format::Human => {
+                ui.report(&c);
+                ui.summary(&c);
+            }
+            Format::Json => json_out.extend(c.diagnostics.iter().map(|d| diag_json(d, &c))),
+        }
+        if c.input_error {
+            code = code.max(exit::INPUT);
+        } else if failed(&c, deny_warnings) {
+            code = code.max(exit::FINDINGS);
+        }
+    }
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::Value::Array(json_out)).unwrap_or_default());
+    }
+    code
+}
+
+/// A diagnostic as JSON (file, line, column, code, severity, message, help, PCI refs, waiver).
+pub fn diag_json(d: &Diagnostic, c: &Compiled) -> serde_json::Value {
+    let (line, col) = d.span.map(|s| c.source.line_col(s.start)).unwrap_or((0, 0));
+    serde_json::json!({
+        "file": c.source.name(),
+        "line": line,
+        "column": col,
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "help": d.help,
+        "scope": d.scope,
+        "pci": d.pci,
+        "waived": d.waived.as_ref().map(|w| w.reason.clone()),
+    })
+}
+
+fn explain(code: Option<&str>, list: bool) -> i32 {
+    let entries = crate::explain::all();
+    if list || code.is_none() {
+        for e in &entries {
+            println!("{}  {:<40} {:<8} {}", e.code, e.slug, e.severity, e.summary);
+        }
+        return exit::OK;
+    }
+    let code = code.unwrap_or_default();
+    match entries.iter().find(|e| e.code.eq_ignore_ascii_case(code) || e.slug == code) {
+        Some(e) => {
+            println!("# {} {}: {}\n", e.code, e.slug, e.summary);
+            println!("Severity: {}", e.severity);
+            if !e.pci.is_empty() {
+                println!("PCI DSS v4.0.1: {}", e.pci.join(", "));
+            }
+            println!("\n{}", e.explain.trim());
+            exit::OK
+        }
+        None => {
+            let all: Vec<String> = entries.iter().flat_map(|e| [e.code.to_string(), e.slug.to_string()]).collect();
+            match crate::validate::did_you_mean(code, &all) {
+                Some(s) => eprintln!("error: unknown code `{code}`; did you mean `{s}`?"),
+                None => eprintln!("error: unknown code `{code}`; `ztc explain --list` lists them"),
+            }
+            exit::INPUT
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Printers from the IR to target languages, and the files every target gets beside its code.
+
+pub mod hcl;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::ir::Module;
+
+/// An output target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Hcl,
+}
+
+impl Target {
+    pub const ALL: [Target; 1] = [Target::Hcl];
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Hcl => "hcl",
+        }
+    }
+}
+
+/// Print a module for a target: relative path → contents, in a stable order.
+pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(String, String)> {
+    let mut files = match target {
+        Target::Hcl => hcl::emit(module),
+    };
+    files.push(("README.md".into(), readme(module, target, findings)));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+const README_TEMPLATE: &str = include_str!("../../backends/common/README.md.j2");
+
+/// The README written beside generated code: what it is, manual steps, waived findings.
+pub fn readme(module: &Module, target: Target, findings: &[Diagnostic]) -> String {
+    let mut env = minijinja::Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.add_template("readme", README_TEMPLATE).expect("README template parses");
+    let waived: Vec<_> = findings
+        .iter()
+        .filter(|d| d.waived.is_some())
+        .map(|d| {
+            minijinja::context! {
+                code => d.code,
+                scope => d.scope.clone().unwrap_or_default(),
+                message => d.message.clone(),
+                reason => d.waived.as_ref().map(|w| w.reason.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let warnings: Vec<_> = findings
+        .iter()
+        .filter(|d| d.waived.is_none() && d.severity == Severity::Warning)
+        .map(|d| minijinja::context! { code => d.code, scope => d.scope.clone().unwrap_or_default(), message => d.message.clone() })
+        .collect();
+    let skips: Vec<_> = module
+        .resources
+        .iter()
+        .flat_map(|b| b.skips.iter().map(move |s| minijinja::context! { id => s.id.clone(), address => b.addr.tf(), reason => s.reason.clone() }))
+        .collect();
+    env.get_template("readme")
+        .and_then(|t| {
+            t.render(minijinja::context! {
+                name => module.name.clone(),
+                target => target.name(),
+                resources => module.resources.len(),
+                data => module.data.len(),
+                notes => module.notes.clone(),
+                waived => waived,
+                warnings => warnings,
+                skips => skips,
+            })
+        })
+        .unwrap_or_else(|e| format!("README could not be rendered: {e}\n"))
+}

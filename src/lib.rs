@@ -1,0 +1,17 @@
+//! ztc — a compiler for zero-trust, PCI-DSS AWS infrastructure.
+//!
+//! `compile` takes spec text and returns diagnostics and, when there is no blocking error, the
+//! lowered module. No I/O happens below this crate's `cli` module.
+
+pub mod cli;
+pub mod compile;
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod source;
+pub mod spec;
+pub mod yaml;
+pub mod validate;
+pub mod lower;
+pub mod policy;
+pub mod explain;

@@ -1,0 +1,127 @@
+//! KMS keys with key policies derived from the services that use each key (REQUIREMENTS C18).
+
+use super::{ident, policy_doc, Lowerer};
+use crate::ir::*;
+use crate::spec::{LogDelivery, Lifecycle};
+
+fn key_name(r: &str) -> Option<&str> {
+    r.strip_prefix("keys.")
+}
+
+pub fn lower(l: &mut Lowerer<'_>) {
+    let spec = l.spec;
+    for (name, key) in &spec.keys {
+        let at = ["keys", name.as_str()];
+        let origin = format!("keys.{name}");
+        let span = l.key_span(&at);
+        let region = l.region();
+        let account = l.account_id();
+        let root = l.root_principal();
+
+        let mut stmts = vec![Expr::obj([
+            ("Sid", Expr::str("EnableAccountAdministration")),
+            ("Effect", Expr::str("Allow")),
+            ("Principal", Expr::obj([("AWS", root)])),
+            ("Action", Expr::str("kms:*")),
+            ("Resource", Expr::str("*")),
+        ])];
+
+        let uses_logs = spec.logs.groups.values().any(|g| {
+            g.key.as_deref().or(spec.logs.defaults.key.as_deref()).and_then(key_name) == Some(name.as_str())
+        });
+        if uses_logs {
+            let ctx = l.arn("logs", true, vec![Expr::str("log-group:*")]);
+            stmts.push(Expr::obj([
+                ("Sid", Expr::str("AllowCloudWatchLogs")),
+                ("Effect", Expr::str("Allow")),
+                ("Principal", Expr::obj([("Service", Expr::str(format!("logs.{region}.amazonaws.com")))])),
+                (
+                    "Action",
+                    Expr::list_str(["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]),
+                ),
+                ("Resource", Expr::str("*")),
+                ("Condition", Expr::obj([("ArnLike", Expr::obj([("kms:EncryptionContext:aws:logs:arn", ctx)]))])),
+            ]));
+        }
+        if spec.trail.as_ref().and_then(|t| key_name(&t.key)) == Some(name.as_str()) {
+            let partition = l.partition();
+            let ctx = Expr::concat(vec![
+                Expr::str("arn:"),
+                partition,
+                Expr::str(":cloudtrail:*:"),
+                account.clone(),
+                Expr::str(":trail/*"),
+            ]);
+            stmts.push(Expr::obj([
+                ("Sid", Expr::str("AllowCloudTrailEncrypt")),
+                ("Effect", Expr::str("Allow")),
+                ("Principal", Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))])),
+                ("Action", Expr::str("kms:GenerateDataKey*")),
+                ("Resource", Expr::str("*")),
+                (
+                    "Condition",
+                    Expr::obj([
+                        ("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())])),
+                        ("StringLike", Expr::obj([("kms:EncryptionContext:aws:cloudtrail:arn", ctx)])),
+                    ]),
+                ),
+            ]));
+            stmts.push(Expr::obj([
+                ("Sid", Expr::str("AllowCloudTrailDescribe")),
+                ("Effect", Expr::str("Allow")),
+                ("Principal", Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))])),
+                ("Action", Expr::str("kms:DescribeKey")),
+                ("Resource", Expr::str("*")),
+            ]));
+        }
+        let access_log_target = spec
+            .buckets
+            .values()
+            .any(|b| key_name(&b.key) == Some(name.as_str()) && b.log_delivery.contains(&LogDelivery::S3AccessLogs));
+        if access_log_target {
+            stmts.push(Expr::obj([
+                ("Sid", Expr::str("AllowS3ServerAccessLogDelivery")),
+                ("Effect", Expr::str("Allow")),
+                ("Principal", Expr::obj([("Service", Expr::str("logging.s3.amazonaws.com"))])),
+                ("Action", Expr::list_str(["kms:Decrypt", "kms:GenerateDataKey*"])),
+                ("Resource", Expr::str("*")),
+                ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())]))])),
+            ]));
+        }
+
+        let window = key.deletion_window_days.unwrap_or(match spec.compliance.lifecycle {
+            Lifecycle::Ephemeral => 7,
+            Lifecycle::Persistent => 30,
+        });
+        let desc = key.description.clone().unwrap_or_else(|| format!("{name} key"));
+        let mut body = Body::new()
+            .attr("description", Expr::str(format!("{desc} ({})", spec.metadata.name)))
+            .attr("enable_key_rotation", Expr::Bool(key.rotation.enabled));
+        if let (true, Some(p)) = (key.rotation.enabled, key.rotation.period_days) {
+            body.push_attr("rotation_period_in_days", Expr::Int(p));
+        }
+        body.push_attr("deletion_window_in_days", Expr::Int(window));
+        body.push_attr("policy", policy_doc(stmts));
+        body.push_attr("tags", l.name_tag(name));
+        let k = l.resource("aws_kms_key", &ident(name), Concern::Security, &origin, span, body);
+        if key.protect {
+            protect(l, &k);
+        }
+        let alias = Expr::concat(vec![Expr::str("alias/"), l.name(name)]);
+        l.resource(
+            "aws_kms_alias",
+            &ident(name),
+            Concern::Security,
+            &origin,
+            span,
+            Body::new().attr("name", alias).attr("target_key_id", k.attr("key_id")),
+        );
+    }
+}
+
+/// `lifecycle { prevent_destroy = true }` on a block.
+pub fn protect(l: &mut Lowerer<'_>, addr: &Address) {
+    if let Some(b) = l.module.resources.iter_mut().find(|b| &b.addr == addr) {
+        b.body.push_block("lifecycle", Body::new().attr("prevent_destroy", Expr::Bool(true)));
+    }
+}

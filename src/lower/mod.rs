@@ -1,0 +1,408 @@
+//! Lowering: typed spec → IR module. No target syntax here; every block remembers the spec node
+//! that caused it.
+
+mod iam;
+mod keys;
+mod logs;
+mod network;
+mod outputs;
+mod storage;
+
+use crate::diag::Diagnostic;
+use crate::ir::*;
+use crate::policy::{ptr, Ctx};
+use crate::source::Span;
+use crate::spec::*;
+use std::collections::BTreeMap;
+
+pub mod codes {
+    pub const UNKNOWN_REF: &str = "ZT0030";
+    pub const CIDR: &str = "ZT0031";
+    pub const NACL_NUMBER: &str = "ZT0032";
+    pub const VARIABLE: &str = "ZT0033";
+    pub const LOWERING_NOTE: &str = "ZT0034";
+    pub const OUTPUT: &str = "ZT0035";
+}
+
+/// Lower a checked spec. Errors (bad references, impossible layouts) come back as diagnostics.
+pub fn lower(cx: &Ctx<'_>) -> (Module, Vec<Diagnostic>) {
+    let mut l = Lowerer::new(cx);
+    l.run();
+    (l.module, l.diags)
+}
+
+pub(crate) struct Lowerer<'a> {
+    pub cx: &'a Ctx<'a>,
+    pub spec: &'a Spec,
+    pub module: Module,
+    pub diags: Vec<Diagnostic>,
+    /// Resolved per-element facts used across sections.
+    pub net: network::NetFacts,
+    vars: BTreeMap<String, usize>,
+}
+
+/// Terraform identifier from a spec name: `audit-logs` → `audit_logs`.
+pub fn ident(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    while s.contains("__") {
+        s = s.replace("__", "_");
+    }
+    let s = s.trim_matches('_').to_string();
+    if s.is_empty() || s.as_bytes()[0].is_ascii_digit() {
+        format!("r_{s}")
+    } else {
+        s
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(cx: &'a Ctx<'a>) -> Self {
+        Lowerer {
+            cx,
+            spec: cx.spec,
+            module: Module::default(),
+            diags: Vec::new(),
+            net: Default::default(),
+            vars: BTreeMap::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        self.module.name = self.spec.metadata.name.clone();
+        self.module.required_version = ">= 1.5.0".into();
+        self.module.providers_required.push(ProviderReq {
+            name: "aws".into(),
+            source: "hashicorp/aws".into(),
+            version: "~> 5.0".into(),
+        });
+        self.suffix_variable();
+        self.provider();
+        self.common_data();
+        network::lower(self);
+        keys::lower(self);
+        storage::lower(self);
+        logs::lower(self);
+        iam::lower(self);
+        storage::parameters(self);
+        storage::account_settings(self);
+        network::lookups(self);
+        outputs::lower(self);
+        self.docs();
+        self.scanner_skips();
+    }
+
+    // ---- locations ------------------------------------------------------------------------
+
+    pub fn span(&self, segments: &[&str]) -> Span {
+        self.cx.span(&ptr(segments))
+    }
+    pub fn key_span(&self, segments: &[&str]) -> Span {
+        self.cx.key_span(&ptr(segments))
+    }
+
+    // ---- variables and names --------------------------------------------------------------
+
+    /// Declare (once) the variable a `VarSpec` names and return a reference to it.
+    pub fn var(&mut self, v: &VarSpec, ty: VarType, at: &[&str]) -> Expr {
+        let span = self.span(at);
+        match self.vars.get(&v.var) {
+            Some(&i) => {
+                let existing = &mut self.module.variables[i];
+                if existing.ty != ty {
+                    self.diags.push(
+                        Diagnostic::error(codes::VARIABLE, format!("variable `{}` is used with two different types", v.var))
+                            .at(span)
+                            .related(existing.span, "first declared here")
+                            .help("use a separate variable name for each value"),
+                    );
+                }
+                if existing.default.is_none() {
+                    existing.default = v.default.as_ref().map(json_to_expr);
+                }
+                if v.description.is_some() && existing.description.starts_with("Value of") {
+                    existing.description = v.description.clone().unwrap_or_default();
+                }
+                existing.sensitive |= v.sensitive;
+            }
+            None => {
+                let default = v.default.as_ref().map(json_to_expr);
+                if let (Some(d), VarType::Number) = (&default, ty) {
+                    if !matches!(d, Expr::Int(_) | Expr::Float(_)) {
+                        self.diags.push(
+                            Diagnostic::error(codes::VARIABLE, format!("default of `{}` must be a number", v.var))
+                                .at(span)
+                                .label("not a number")
+                                .help("write the default as a number, e.g. `default: 8443`"),
+                        );
+                    }
+                }
+                self.vars.insert(v.var.clone(), self.module.variables.len());
+                self.module.variables.push(Variable {
+                    name: v.var.clone(),
+                    ty,
+                    description: v.description.clone().unwrap_or_else(|| format!("Value of {}", v.var)),
+                    default,
+                    sensitive: v.sensitive,
+                    validations: vec![],
+                    span,
+                });
+            }
+        }
+        Expr::var(&v.var)
+    }
+
+    pub fn str_or_var(&mut self, v: &StrOrVar, at: &[&str]) -> Expr {
+        match v {
+            StrOrVar::Lit(s) => Expr::str(s.clone()),
+            StrOrVar::Var(v) => self.var(v, VarType::String, at),
+        }
+    }
+
+    fn suffix_variable(&mut self) {
+        let sfx = self.spec.environment.suffix.clone();
+        let max = self.spec.naming.max_suffix_length;
+        self.var(&sfx, VarType::String, &["environment", "suffix"]);
+        let i = self.vars[&sfx.var];
+        self.module.variables[i].validations.push(Validation {
+            condition: Expr::Call(
+                Func::CanRegex,
+                vec![Expr::str(format!("^[a-z0-9][a-z0-9-]{{0,{}}}$", max.saturating_sub(1))), Expr::var(&sfx.var)],
+            ),
+            error_message: format!(
+                "environment_suffix must be 1-{max} characters of lower-case letters, digits and hyphens (it ends up in S3 bucket names)."
+            ),
+        });
+    }
+
+    /// Physical name of a spec element: the naming pattern applied to `name`.
+    pub fn name(&self, name: &str) -> Expr {
+        let pattern = &self.spec.naming.pattern;
+        let mut parts = Vec::new();
+        let mut rest = pattern.as_str();
+        while let Some(i) = rest.find('{') {
+            parts.push(Expr::str(&rest[..i]));
+            let after = &rest[i..];
+            if let Some(t) = after.strip_prefix("{name}") {
+                parts.push(Expr::str(name));
+                rest = t;
+            } else if let Some(t) = after.strip_prefix("{suffix}") {
+                parts.push(Expr::var(&self.spec.environment.suffix.var));
+                rest = t;
+            } else {
+                parts.push(Expr::str("{"));
+                rest = &after[1..];
+            }
+        }
+        parts.push(Expr::str(rest));
+        Expr::concat(parts)
+    }
+
+    /// `tags = { Name = <physical name> }`, for resources named by their Name tag.
+    pub fn name_tag(&self, name: &str) -> Expr {
+        Expr::obj([("Name", self.name(name))])
+    }
+
+    // ---- blocks -------------------------------------------------------------------------
+
+    pub fn resource(&mut self, ty: &str, name: &str, concern: Concern, origin: &str, span: Span, body: Body) -> Address {
+        let addr = Address::resource(ty, name);
+        self.module.resources.push(Block {
+            addr: addr.clone(),
+            body,
+            concern,
+            span,
+            origin: origin.into(),
+            depends_on: vec![],
+            skips: vec![],
+            comment: None,
+        });
+        addr
+    }
+
+    pub fn data(&mut self, ty: &str, name: &str, concern: Concern, origin: &str, body: Body) -> Address {
+        let addr = Address::data(ty, name);
+        if self.module.find(&addr).is_none() {
+            self.module.data.push(Block {
+                addr: addr.clone(),
+                body,
+                concern,
+                span: Span::new(0, 0),
+                origin: origin.into(),
+                depends_on: vec![],
+                skips: vec![],
+                comment: None,
+            });
+        }
+        addr
+    }
+
+    pub fn depends(&mut self, on: &Address, dep: Address) {
+        if let Some(b) = self.module.resources.iter_mut().find(|b| &b.addr == on) {
+            if !b.depends_on.contains(&dep) {
+                b.depends_on.push(dep);
+            }
+        }
+    }
+
+    // ---- common values ------------------------------------------------------------------
+
+    pub fn account_id(&mut self) -> Expr {
+        Address::data("aws_caller_identity", "current").attr("account_id")
+    }
+    pub fn partition(&mut self) -> Expr {
+        Address::data("aws_partition", "current").attr("partition")
+    }
+    pub fn region(&self) -> String {
+        self.spec.region.clone()
+    }
+    /// `arn:<partition>:<service>:<region>:<account>:<rest>`
+    pub fn arn(&mut self, service: &str, region: bool, rest: Vec<Expr>) -> Expr {
+        let mut parts = vec![Expr::str("arn:"), self.partition(), Expr::str(format!(":{service}:"))];
+        if region {
+            parts.push(Expr::str(self.region()));
+        }
+        parts.push(Expr::str(":"));
+        parts.push(self.account_id());
+        parts.push(Expr::str(":"));
+        parts.extend(rest);
+        Expr::concat(parts)
+    }
+    pub fn root_principal(&mut self) -> Expr {
+        let p = self.partition();
+        let a = self.account_id();
+        Expr::concat(vec![Expr::str("arn:"), p, Expr::str(":iam::"), a, Expr::str(":root")])
+    }
+
+    fn provider(&mut self) {
+        let mut tags = Vec::new();
+        let required = self.spec.tags.required.clone();
+        for (k, v) in &required {
+            let e = self.str_or_var(v, &["tags", "required", k]);
+            tags.push((k.clone(), e));
+        }
+        let mut body = Body::new().attr("region", Expr::str(self.region()));
+        if !tags.is_empty() {
+            body = body.block("default_tags", Body::new().attr("tags", Expr::Object(tags)));
+        }
+        self.module.providers.push(Provider { name: "aws".into(), alias: None, body });
+    }
+
+    fn common_data(&mut self) {
+        self.data("aws_caller_identity", "current", Concern::Security, "region", Body::new());
+        self.data("aws_partition", "current", Concern::Security, "region", Body::new());
+    }
+
+    // ---- references -----------------------------------------------------------------------
+
+    /// Resolve `SECTION.NAME` (e.g. `keys.s3`) against the names a section defines.
+    pub fn resolve<'n>(&mut self, reference: &str, section: &str, names: impl Iterator<Item = &'n String>, at: &[&str]) -> Option<String> {
+        let names: Vec<String> = names.cloned().collect();
+        let prefix = format!("{section}.");
+        if let Some(name) = reference.strip_prefix(&prefix) {
+            if names.iter().any(|n| n == name) {
+                return Some(name.to_string());
+            }
+        }
+        let wanted: Vec<String> = names.iter().map(|n| format!("{section}.{n}")).collect();
+        let mut d = Diagnostic::error(codes::UNKNOWN_REF, format!("`{reference}` does not name an entry of `{section}`"))
+            .at(self.span(at))
+            .label("unknown reference");
+        d = match crate::validate::did_you_mean(reference, &wanted) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None if wanted.is_empty() => d.help(format!("define it under `{section}:` first")),
+            None => d.help(format!("expected one of: {}", wanted.join(", "))),
+        };
+        self.diags.push(d);
+        None
+    }
+
+    pub fn key_ref(&mut self, reference: &str, at: &[&str]) -> Option<Address> {
+        let keys = self.spec.keys.keys().cloned().collect::<Vec<_>>();
+        self.resolve(reference, "keys", keys.iter(), at).map(|n| Address::resource("aws_kms_key", &ident(&n)))
+    }
+    pub fn bucket_ref(&mut self, reference: &str, at: &[&str]) -> Option<(String, Address)> {
+        let names = self.spec.buckets.keys().cloned().collect::<Vec<_>>();
+        self.resolve(reference, "buckets", names.iter(), at).map(|n| {
+            let a = Address::resource("aws_s3_bucket", &ident(&n));
+            (n, a)
+        })
+    }
+    pub fn log_ref(&mut self, reference: &str, at: &[&str]) -> Option<Address> {
+        let names = self.spec.logs.groups.keys().cloned().collect::<Vec<_>>();
+        self.resolve(reference, "logs", names.iter(), at).map(|n| Address::resource("aws_cloudwatch_log_group", &ident(&n)))
+    }
+
+    pub fn note(&mut self, span: Span, scope: &str, msg: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::info(codes::LOWERING_NOTE, msg).at(span).scope(scope).help(help));
+    }
+
+    fn docs(&mut self) {
+        for s in &self.spec.docs.manual_steps {
+            self.module.notes.push(format!("Manual step: {s}"));
+        }
+        for s in &self.spec.docs.notes {
+            self.module.notes.push(s.clone());
+        }
+    }
+
+    /// Waivers naming scanner checks become skip annotations on the element's primary block.
+    fn scanner_skips(&mut self) {
+        let waivers = self.spec.compliance.waivers.clone();
+        for (i, w) in waivers.iter().enumerate() {
+            if !crate::policy::waivers::is_scanner_id(&w.rule) {
+                continue;
+            }
+            let mut seen_origins = std::collections::BTreeSet::new();
+            let mut used = false;
+            for b in self.module.resources.iter_mut() {
+                // the first block of an element is its primary block
+                if !seen_origins.insert(b.origin.clone()) {
+                    continue;
+                }
+                if crate::policy::waivers::scope_matches(&w.scope, &b.origin) {
+                    b.skips.push(ScannerSkip { id: w.rule.clone(), reason: w.reason.clone() });
+                    used = true;
+                }
+            }
+            if !used {
+                self.diags.push(
+                    Diagnostic::warning(crate::policy::waivers::codes::UNUSED, format!("waiver for `{}` in scope `{}` matches no generated resource", w.rule, w.scope))
+                        .at(self.span(&["compliance", "waivers", &i.to_string(), "scope"]))
+                        .label("unused waiver")
+                        .help("check the scope: it names a spec element such as `buckets.audit-logs` or `buckets.*`"),
+                );
+            }
+        }
+    }
+}
+
+/// A JSON value from the spec (variable defaults) as an IR literal.
+pub fn json_to_expr(v: &serde_json::Value) -> Expr {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Expr::Null,
+        J::Bool(b) => Expr::Bool(*b),
+        J::Number(n) => n.as_i64().map(Expr::Int).unwrap_or_else(|| Expr::Float(n.as_f64().unwrap_or(0.0))),
+        J::String(s) => Expr::Str(s.clone()),
+        J::Array(a) => Expr::List(a.iter().map(json_to_expr).collect()),
+        J::Object(o) => Expr::Object(o.iter().map(|(k, v)| (k.clone(), json_to_expr(v))).collect()),
+    }
+}
+
+/// An IAM policy document as an IR object (printed through `jsonencode`).
+pub fn policy_doc(statements: Vec<Expr>) -> Expr {
+    Expr::JsonEncode(Box::new(Expr::obj([("Version", Expr::str("2012-10-17")), ("Statement", Expr::List(statements))])))
+}
+
+/// A trust policy for an AWS service principal, limited to this account.
+pub fn service_trust(service: &str, account: Expr) -> Expr {
+    policy_doc(vec![Expr::obj([
+        ("Effect", Expr::str("Allow")),
+        ("Principal", Expr::obj([("Service", Expr::str(service))])),
+        ("Action", Expr::str("sts:AssumeRole")),
+        ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account)]))])),
+    ])])
+}

@@ -1,0 +1,119 @@
+//! Compliance rules. One rule per file under `rules/`, each with its code, PCI DSS v4.0.1
+//! references and explain text; `registry()` lists them all.
+
+pub mod rules;
+pub mod waivers;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::Span;
+use crate::spec::{Profile, Spec};
+use crate::yaml::Node;
+
+/// Static description of a rule: what `ztc explain CODE` prints.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, `ZT01nn`.
+    pub code: &'static str,
+    /// Stable slug, usable in waivers instead of the code.
+    pub slug: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// PCI DSS v4.0.1 requirement references.
+    pub pci: &'static [&'static str],
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Long text in Markdown: What it does / Why / Example / Fix.
+    pub explain: &'static str,
+}
+
+/// A compliance rule.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Push findings. Each finding's code, severity and PCI refs are filled in from `meta()`
+    /// unless the rule set them; rules set `span`, `scope`, `message`, `label` and `help`.
+    fn check(&self, cx: &Ctx<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// What rules see: the typed spec plus the YAML tree for locations.
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    pub doc: &'a Node,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(spec: &'a Spec, doc: &'a Node) -> Self {
+        Ctx { spec, doc }
+    }
+    /// Span of the value at a JSON pointer (`/buckets/audit-logs/key`); when the node is absent
+    /// (a default applies), the span of the nearest ancestor's key.
+    pub fn span(&self, pointer: &str) -> Span {
+        if let Some((n, _)) = self.doc.pointer(pointer) {
+            return n.span;
+        }
+        self.key_span(pointer)
+    }
+    /// Span of the mapping key at a pointer, or of the nearest ancestor that exists.
+    pub fn key_span(&self, pointer: &str) -> Span {
+        let mut p = pointer.to_string();
+        loop {
+            if let Some((n, k)) = self.doc.pointer(&p) {
+                return k.unwrap_or(Span::new(n.span.start, n.span.start + 1));
+            }
+            match p.rfind('/') {
+                Some(i) => p.truncate(i),
+                None => return Span::new(0, 0),
+            }
+        }
+    }
+    /// True when the node at the pointer is written in the spec (not defaulted).
+    pub fn present(&self, pointer: &str) -> bool {
+        self.doc.pointer(pointer).is_some()
+    }
+    pub fn has_profile(&self, p: Profile) -> bool {
+        self.spec.compliance.profiles.contains(&p)
+    }
+    pub fn ephemeral(&self) -> bool {
+        self.spec.compliance.lifecycle == crate::spec::Lifecycle::Ephemeral
+    }
+}
+
+/// JSON pointer segment escaping.
+pub fn ptr(segments: &[&str]) -> String {
+    let mut s = String::new();
+    for seg in segments {
+        s.push('/');
+        s.push_str(&seg.replace('~', "~0").replace('/', "~1"));
+    }
+    s
+}
+
+/// Every rule, in code order.
+pub fn registry() -> &'static [&'static dyn Rule] {
+    rules::ALL
+}
+
+/// Find a rule by code or slug.
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    registry().iter().copied().find(|r| r.meta().code.eq_ignore_ascii_case(id) || r.meta().slug == id)
+}
+
+/// Run every rule, then apply the spec's waivers.
+pub fn check(cx: &Ctx<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in registry() {
+        let meta = rule.meta();
+        let mut found = Vec::new();
+        rule.check(cx, &mut found);
+        for mut d in found {
+            if d.code.is_empty() {
+                d.code = meta.code;
+            }
+            if d.pci.is_empty() {
+                d.pci = meta.pci;
+            }
+            out.push(d);
+        }
+    }
+    waivers::apply(cx, &mut out);
+    out
+}

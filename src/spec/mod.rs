@@ -1,0 +1,321 @@
+//! The typed `zerotrust.yaml` model. The JSON Schema in `schema/zerotrust.schema.json` is generated
+//! from these types (doc comments become descriptions), so the two can never disagree.
+
+mod common;
+mod iam;
+mod network;
+mod resources;
+
+pub use common::*;
+pub use iam::*;
+pub use network::*;
+pub use resources::*;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A zero-trust infrastructure spec (`zerotrust.yaml`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "ztc zerotrust.yaml spec")]
+pub struct Spec {
+    /// Spec format version. Always `1`.
+    #[schemars(range(min = 1, max = 1))]
+    pub ztc: u32,
+    /// What this system is and where its requirements come from.
+    pub metadata: Metadata,
+    /// AWS Region the stack deploys to, e.g. `us-east-1`.
+    #[schemars(regex(pattern = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"), example = "us-east-1")]
+    pub region: String,
+    /// Environment naming: the suffix every physical name carries.
+    #[serde(default)]
+    pub environment: Environment,
+    /// How physical resource names are formed.
+    #[serde(default)]
+    pub naming: Naming,
+    /// Compliance profiles, stack lifecycle and waivers.
+    #[serde(default)]
+    pub compliance: Compliance,
+    /// Tags every taggable resource carries (through the provider's `default_tags`).
+    #[serde(default)]
+    pub tags: Tags,
+    /// The VPC: tiers of subnets per AZ, firewall, endpoints, security groups, NACLs, flow logs.
+    #[serde(default)]
+    pub network: Option<Network>,
+    /// Customer-managed KMS keys, by name.
+    #[serde(default)]
+    pub keys: BTreeMap<String, Key>,
+    /// S3 buckets, by name (the name is the `{name}` of the naming pattern).
+    #[serde(default)]
+    pub buckets: BTreeMap<String, Bucket>,
+    /// CloudWatch log groups and their defaults.
+    #[serde(default)]
+    pub logs: Logs,
+    /// The CloudTrail trail (log file integrity validation lives here).
+    #[serde(default)]
+    pub trail: Option<Trail>,
+    /// IAM roles and customer-managed policies.
+    #[serde(default)]
+    pub iam: Iam,
+    /// SSM Parameter Store parameters, by path. `{suffix}` in a path is replaced by the environment suffix.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Account-level settings: singletons whose destroy changes the whole account. Opt-in only.
+    #[serde(default)]
+    pub account_settings: AccountSettings,
+    /// Read-only lookups (data sources).
+    #[serde(default)]
+    pub lookups: Lookups,
+    /// Stack outputs.
+    #[serde(default)]
+    pub outputs: Vec<OutputSpec>,
+    /// Documentation carried into the generated code (manual steps, notes).
+    #[serde(default)]
+    pub docs: Docs,
+}
+
+/// Identification of the system.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Short machine name of the system (lower-case, dashes). Used as the stack name.
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"), example = "zero-trust-payments")]
+    pub name: String,
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Where the requirements come from (a document, a ticket).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Longer description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Owning team.
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+/// Environment settings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The environment suffix appended to every physical name; a deployment variable.
+    #[serde(default = "default_suffix")]
+    pub suffix: VarSpec,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Environment { suffix: default_suffix() }
+    }
+}
+
+fn default_suffix() -> VarSpec {
+    VarSpec {
+        var: "environment_suffix".into(),
+        default: None,
+        description: Some("Suffix appended to every physical resource name (unique per deployment)".into()),
+        sensitive: false,
+    }
+}
+
+/// Naming of physical resources.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Naming {
+    /// Pattern of physical names. Tokens: `{name}` (the element's name in the spec), `{suffix}`
+    /// (the environment suffix). The pattern must end with `{suffix}`.
+    #[serde(default = "default_pattern")]
+    #[schemars(example = "{name}-{suffix}")]
+    pub pattern: String,
+    /// The longest environment suffix a deployment may use; name length limits are checked with it.
+    #[serde(default = "default_max_suffix")]
+    #[schemars(range(min = 1, max = 32))]
+    pub max_suffix_length: u32,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        Naming { pattern: default_pattern(), max_suffix_length: default_max_suffix() }
+    }
+}
+
+fn default_pattern() -> String {
+    "{name}-{suffix}".into()
+}
+fn default_max_suffix() -> u32 {
+    8
+}
+
+/// Compliance settings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Compliance {
+    /// Compliance profiles whose rules apply.
+    #[serde(default = "default_profiles")]
+    pub profiles: Vec<Profile>,
+    /// `ephemeral`: every resource must be destroyable (test stacks). `persistent`: retention wins.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    /// Accepted deviations from a rule, each with a reason. A waived finding is still reported.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+    /// Audit frameworks the system is assessed against (recorded in outputs and docs).
+    #[serde(default)]
+    pub frameworks: Vec<String>,
+}
+
+impl Default for Compliance {
+    fn default() -> Self {
+        Compliance { profiles: default_profiles(), lifecycle: Lifecycle::default(), waivers: vec![], frameworks: vec![] }
+    }
+}
+
+fn default_profiles() -> Vec<Profile> {
+    vec![Profile::PciDssV4]
+}
+
+/// A compliance profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Profile {
+    /// PCI DSS v4.0.1.
+    #[serde(rename = "pci-dss-v4")]
+    PciDssV4,
+    /// SOC 2 Type II.
+    #[serde(rename = "soc2")]
+    Soc2,
+    /// Zero-trust baseline.
+    #[serde(rename = "zero-trust")]
+    ZeroTrust,
+}
+
+/// Stack lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    /// Every resource destroyable: `force_destroy`, 7-day key deletion, no protections.
+    #[default]
+    Ephemeral,
+    /// Long-lived: deletion windows of 30 days, retention wins over destroyability.
+    Persistent,
+}
+
+/// An accepted deviation from a rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// Rule code (`ZT0301`) or slug (`s3-object-lock-compliance-ephemeral`), or a scanner check
+    /// id (`CKV_AWS_144`) to skip in the generated code.
+    pub rule: String,
+    /// Spec element the waiver covers (`buckets.audit-logs`); `*` or a trailing `.*` for many.
+    #[serde(default = "default_scope")]
+    pub scope: String,
+    /// Why the deviation is acceptable. Required; carried into the generated code.
+    #[schemars(length(min = 10))]
+    pub reason: String,
+    /// Date after which the waiver no longer applies (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub expires: Option<String>,
+    /// Who accepted the risk.
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+fn default_scope() -> String {
+    "*".into()
+}
+
+/// Mandatory tags.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tags {
+    /// Tag keys and values every taggable resource carries. Keys are exact (case-sensitive).
+    #[serde(default)]
+    pub required: BTreeMap<String, StrOrVar>,
+}
+
+/// Opt-in account-level settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSettings {
+    /// Turn on EBS encryption by default for the Region, with this key (`keys.NAME`).
+    #[serde(default)]
+    pub ebs_encryption_by_default: Option<EbsDefault>,
+}
+
+/// EBS default encryption.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EbsDefault {
+    /// The key new EBS volumes are encrypted with: `keys.NAME`.
+    pub key: String,
+}
+
+/// Read-only lookups.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lookups {
+    /// AMI lookups (`data "aws_ami"`), by name.
+    #[serde(default)]
+    pub amis: BTreeMap<String, AmiLookup>,
+}
+
+/// An AMI lookup: the most recent image matching the filters.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmiLookup {
+    /// Owner account ids or aliases (`amazon`).
+    pub owners: Vec<String>,
+    /// Image name pattern, e.g. `al2023-ami-*-x86_64`.
+    pub name_pattern: String,
+    /// CPU architecture.
+    #[serde(default = "default_arch")]
+    pub architecture: String,
+}
+
+fn default_arch() -> String {
+    "x86_64".into()
+}
+
+/// A stack output.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Output name (snake_case).
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9_]*$"))]
+    pub name: String,
+    /// What to output: `SECTION.NAME.ATTR` or `SECTION.*.ATTR` for a map of all, e.g.
+    /// `keys.*.arn`, `buckets.*.name`, `network.endpoints.*.dns_names`, `network.vpc.id`.
+    pub value: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Mark as sensitive.
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// Documentation carried into the output.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Docs {
+    /// Steps a person must do outside this stack.
+    #[serde(default)]
+    pub manual_steps: Vec<String>,
+    /// Notes for reviewers.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// Generate the JSON Schema (draft-07) for specs.
+pub fn json_schema() -> serde_json::Value {
+    let gen = schemars::generate::SchemaSettings::draft07().into_generator();
+    let schema = gen.into_root_schema_for::<Spec>();
+    let mut v = serde_json::to_value(schema).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("$id".into(), "https://ztc.dev/schema/zerotrust.schema.json".into());
+    }
+    v
+}
