@@ -94,12 +94,26 @@ pub fn run(cli: Cli) -> i32 {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+        }
     };
-    let ui = Ui { color, quiet: cli.quiet };
+    let ui = Ui {
+        color,
+        quiet: cli.quiet,
+    };
     match cli.command {
-        Command::Build { spec, target, out, deny_warnings } => build(&ui, &spec, target, out, deny_warnings),
-        Command::Check { specs, format, deny_warnings } => check(&ui, &specs, format, deny_warnings),
+        Command::Build {
+            spec,
+            target,
+            out,
+            deny_warnings,
+        } => build(&ui, &spec, target, out, deny_warnings),
+        Command::Check {
+            specs,
+            format,
+            deny_warnings,
+        } => check(&ui, &specs, format, deny_warnings),
         Command::Schema => {
             println!("{}", schema_text());
             exit::OK
@@ -148,10 +162,15 @@ impl Ui {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let limit = crate::yaml::Limits::default().max_bytes as u64;
     if meta.len() > limit {
-        return Err(format!("{} is {} bytes; specs are limited to {limit} bytes", path.display(), meta.len()));
+        return Err(format!(
+            "{} is {} bytes; specs are limited to {limit} bytes",
+            path.display(),
+            meta.len()
+        ));
     }
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -170,7 +189,13 @@ fn compile_file(ui: &Ui, path: &Path) -> Result<Compiled, i32> {
     Ok(c)
 }
 
-fn build(ui: &Ui, spec: &Path, target: TargetArg, out: Option<PathBuf>, deny_warnings: bool) -> i32 {
+fn build(
+    ui: &Ui,
+    spec: &Path,
+    target: TargetArg,
+    out: Option<PathBuf>,
+    deny_warnings: bool,
+) -> i32 {
     let c = match compile_file(ui, spec) {
         Ok(c) => c,
         Err(code) => return code,
@@ -184,11 +209,16 @@ fn build(ui: &Ui, spec: &Path, target: TargetArg, out: Option<PathBuf>, deny_war
         eprintln!("error: build failed; nothing was written");
         return exit::FINDINGS;
     }
-    let Some(module) = &c.module else { return exit::FINDINGS };
+    let Some(module) = &c.module else {
+        return exit::FINDINGS;
+    };
     let targets: Vec<Target> = match target {
         TargetArg::Hcl => vec![Target::Hcl],
     };
-    let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "spec".into());
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "spec".into());
     let single = targets.len() == 1;
     let out = out.unwrap_or_else(|| {
         let base = PathBuf::from("out").join(&stem);
@@ -201,7 +231,11 @@ fn build(ui: &Ui, spec: &Path, target: TargetArg, out: Option<PathBuf>, deny_war
     let mut files = Vec::new();
     for t in &targets {
         for (p, text) in emit::emit(module, *t, &c.diagnostics) {
-            let p = if single { p } else { format!("{}/{p}", t.name()) };
+            let p = if single {
+                p
+            } else {
+                format!("{}/{p}", t.name())
+            };
             files.push((p, text));
         }
     }
@@ -222,9 +256,15 @@ fn build(ui: &Ui, spec: &Path, target: TargetArg, out: Option<PathBuf>, deny_war
 /// Write files into `dir`, replacing it as a whole: the new tree is built beside it and renamed
 /// into place, so a failure leaves the previous output untouched.
 pub fn write_atomic(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.ztc-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.ztc-old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -286,7 +326,10 @@ fn check(ui: &Ui, specs: &[PathBuf], format: Format, deny_warnings: bool) -> i32
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::Value::Array(json_out)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Array(json_out)).unwrap_or_default()
+        );
     }
     code
 }
@@ -317,7 +360,10 @@ fn explain(code: Option<&str>, list: bool) -> i32 {
         return exit::OK;
     }
     let code = code.unwrap_or_default();
-    match entries.iter().find(|e| e.code.eq_ignore_ascii_case(code) || e.slug == code) {
+    match entries
+        .iter()
+        .find(|e| e.code.eq_ignore_ascii_case(code) || e.slug == code)
+    {
         Some(e) => {
             println!("# {} {}: {}\n", e.code, e.slug, e.summary);
             println!("Severity: {}", e.severity);
@@ -328,7 +374,10 @@ fn explain(code: Option<&str>, list: bool) -> i32 {
             exit::OK
         }
         None => {
-            let all: Vec<String> = entries.iter().flat_map(|e| [e.code.to_string(), e.slug.to_string()]).collect();
+            let all: Vec<String> = entries
+                .iter()
+                .flat_map(|e| [e.code.to_string(), e.slug.to_string()])
+                .collect();
             match crate::validate::did_you_mean(code, &all) {
                 Some(s) => eprintln!("error: unknown code `{code}`; did you mean `{s}`?"),
                 None => eprintln!("error: unknown code `{code}`; `ztc explain --list` lists them"),

@@ -31,7 +31,10 @@ impl Compiled {
         self.diagnostics.iter().any(Diagnostic::is_blocking)
     }
     pub fn count(&self, sev: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == sev && d.waived.is_none()).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == sev && d.waived.is_none())
+            .count()
     }
 }
 
@@ -40,28 +43,57 @@ pub fn compile(name: &str, bytes: &[u8], opts: &Options) -> Compiled {
     let (source, loaded) = yaml::load_bytes(bytes, name, opts.limits);
     let doc = match loaded {
         Ok(d) => d,
-        Err(diags) => return Compiled { source, diagnostics: diags, spec: None, module: None, input_error: true },
+        Err(diags) => {
+            return Compiled {
+                source,
+                diagnostics: diags,
+                spec: None,
+                module: None,
+                input_error: true,
+            }
+        }
     };
     let mut diagnostics = crate::validate::validate(&doc);
     if !diagnostics.is_empty() {
-        return Compiled { source, diagnostics, spec: None, module: None, input_error: false };
+        return Compiled {
+            source,
+            diagnostics,
+            spec: None,
+            module: None,
+            input_error: false,
+        };
     }
     let spec = match serde_json::from_value::<Spec>(doc.to_json()) {
         Ok(s) => s,
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error(crate::validate::codes::MODEL, format!("spec does not match the model: {e}"))
-                    .at(Span::new(0, 0))
-                    .help("`ztc schema` prints the expected structure"),
+                Diagnostic::error(
+                    crate::validate::codes::MODEL,
+                    format!("spec does not match the model: {e}"),
+                )
+                .at(Span::new(0, 0))
+                .help("`ztc schema` prints the expected structure"),
             );
-            return Compiled { source, diagnostics, spec: None, module: None, input_error: false };
+            return Compiled {
+                source,
+                diagnostics,
+                spec: None,
+                module: None,
+                input_error: false,
+            };
         }
     };
     let (module, mut d) = check_and_lower(&spec, &doc);
     diagnostics.append(&mut d);
     diagnostics.sort_by_key(|d| (d.span.map(|s| s.start).unwrap_or(0), d.code));
     let blocked = diagnostics.iter().any(Diagnostic::is_blocking);
-    Compiled { source, diagnostics, spec: Some(spec), module: if blocked { None } else { Some(module) }, input_error: false }
+    Compiled {
+        source,
+        diagnostics,
+        spec: Some(spec),
+        module: if blocked { None } else { Some(module) },
+        input_error: false,
+    }
 }
 
 fn check_and_lower(spec: &Spec, doc: &Node) -> (Module, Vec<Diagnostic>) {

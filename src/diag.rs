@@ -106,7 +106,10 @@ impl Diagnostic {
         self
     }
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push(Related { span, label: label.into() });
+        self.related.push(Related {
+            span,
+            label: label.into(),
+        });
         self
     }
     /// An error that is not waived fails the run.
@@ -124,7 +127,11 @@ pub struct Rendered<'a> {
 
 impl<'a> Rendered<'a> {
     pub fn new(diag: &'a Diagnostic, source: &'a SourceFile) -> Self {
-        Rendered { diag, source, named: source.named_source() }
+        Rendered {
+            diag,
+            source,
+            named: source.named_source(),
+        }
     }
 }
 
@@ -170,7 +177,9 @@ impl miette::Diagnostic for Rendered<'_> {
         Some(Box::new(parts.join("\n")))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.diag.span.map(|_| &self.named as &dyn miette::SourceCode)
+        self.diag
+            .span
+            .map(|_| &self.named as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.diag.span?;
@@ -179,10 +188,16 @@ impl miette::Diagnostic for Rendered<'_> {
             span,
         )];
         for r in &self.diag.related {
-            labels.push(miette::LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
+            labels.push(miette::LabeledSpan::new_with_span(
+                Some(r.label.clone()),
+                r.span,
+            ));
         }
         if let Some(w) = &self.diag.waived {
-            labels.push(miette::LabeledSpan::new_with_span(Some("waived here".into()), w.span));
+            labels.push(miette::LabeledSpan::new_with_span(
+                Some("waived here".into()),
+                w.span,
+            ));
         }
         Some(Box::new(labels.into_iter()))
     }
@@ -190,9 +205,10 @@ impl miette::Diagnostic for Rendered<'_> {
 
 /// Render diagnostics as plain text (no colour) at a fixed width; used by tests and `--color never`.
 pub fn render_plain(diags: &[Diagnostic], source: &SourceFile, width: usize) -> String {
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(width)
-        .with_links(false);
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(width)
+            .with_links(false);
     let mut out = String::new();
     for d in diags {
         let r = Rendered::new(d, source);

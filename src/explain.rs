@@ -16,7 +16,14 @@ pub struct Entry {
 
 macro_rules! entry {
     ($code:expr, $slug:expr, $sev:ident, $summary:expr, $explain:expr) => {
-        Entry { code: $code, slug: $slug, severity: Severity::$sev, summary: $summary, pci: &[], explain: $explain }
+        Entry {
+            code: $code,
+            slug: $slug,
+            severity: Severity::$sev,
+            summary: $summary,
+            pci: &[],
+            explain: $explain,
+        }
     };
 }
 
@@ -87,7 +94,14 @@ pub fn all() -> Vec<Entry> {
     let mut v = input_codes();
     for r in crate::policy::registry() {
         let m = r.meta();
-        v.push(Entry { code: m.code, slug: m.slug, severity: m.severity, summary: m.summary, pci: m.pci, explain: m.explain });
+        v.push(Entry {
+            code: m.code,
+            slug: m.slug,
+            severity: m.severity,
+            summary: m.summary,
+            pci: m.pci,
+            explain: m.explain,
+        });
     }
     v
 }

@@ -11,7 +11,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end: end.max(start) }
+        Span {
+            start,
+            end: end.max(start),
+        }
     }
     pub fn len(&self) -> usize {
         self.end - self.start
@@ -44,7 +47,11 @@ impl SourceFile {
                 starts.push(i + 1);
             }
         }
-        SourceFile { name: name.into().into(), text: text.into(), line_starts: starts.into() }
+        SourceFile {
+            name: name.into().into(),
+            text: text.into(),
+            line_starts: starts.into(),
+        }
     }
     pub fn name(&self) -> &str {
         &self.name
@@ -60,7 +67,11 @@ impl SourceFile {
             Err(l) => l - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start);
+        let col = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
         (line + 1, col + 1)
     }
     /// Byte offset of a 1-based line and 0-based character column.
@@ -69,10 +80,13 @@ impl SourceFile {
             return self.text.len();
         };
         let rest = &self.text[start..];
-        rest.char_indices().nth(col_chars).map(|(i, _)| start + i).unwrap_or_else(|| {
-            // column at end of line / file
-            start + rest.find('\n').unwrap_or(rest.len()).min(rest.len())
-        })
+        rest.char_indices()
+            .nth(col_chars)
+            .map(|(i, _)| start + i)
+            .unwrap_or_else(|| {
+                // column at end of line / file
+                start + rest.find('\n').unwrap_or(rest.len()).min(rest.len())
+            })
     }
     /// Convert to a miette named source.
     pub fn named_source(&self) -> miette::NamedSource<String> {

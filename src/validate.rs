@@ -42,12 +42,17 @@ pub fn validate(root: &Node) -> Vec<Diagnostic> {
                     let kp = format!("{}/{}", path, escape(key));
                     let span = root.pointer(&kp).and_then(|(_, k)| k).unwrap_or(node.span);
                     let allowed = allowed_keys(&schema_path);
-                    let mut d = Diagnostic::error(codes::UNKNOWN_KEY, format!("unknown key `{key}`{}", at(&path)))
-                        .at(span)
-                        .label("not a field here");
+                    let mut d = Diagnostic::error(
+                        codes::UNKNOWN_KEY,
+                        format!("unknown key `{key}`{}", at(&path)),
+                    )
+                    .at(span)
+                    .label("not a field here");
                     d = match did_you_mean(key, &allowed) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None if !allowed.is_empty() => d.help(format!("expected one of: {}", allowed.join(", "))),
+                        None if !allowed.is_empty() => {
+                            d.help(format!("expected one of: {}", allowed.join(", ")))
+                        }
                         None => d,
                     };
                     out.push(d);
@@ -56,18 +61,33 @@ pub fn validate(root: &Node) -> Vec<Diagnostic> {
             }
             ValidationErrorKind::Required { property } => {
                 let p = property.as_str().unwrap_or_default();
-                Diagnostic::error(codes::MISSING_FIELD, format!("missing required field `{p}`{}", at(&path)))
-                    .at(key_span.unwrap_or(Span::new(node.span.start, node.span.start + 1)))
-                    .label(format!("`{p}` is required here"))
-                    .help(format!("add `{p}:`; `ztc schema` describes it"))
+                Diagnostic::error(
+                    codes::MISSING_FIELD,
+                    format!("missing required field `{p}`{}", at(&path)),
+                )
+                .at(key_span.unwrap_or(Span::new(node.span.start, node.span.start + 1)))
+                .label(format!("`{p}` is required here"))
+                .help(format!("add `{p}:`; `ztc schema` describes it"))
             }
             ValidationErrorKind::Enum { options } => {
-                let opts: Vec<String> = options.as_array().map(|a| a.iter().map(short).collect()).unwrap_or_default();
+                let opts: Vec<String> = options
+                    .as_array()
+                    .map(|a| a.iter().map(short).collect())
+                    .unwrap_or_default();
                 let got = short(&node.to_json());
-                let mut d = Diagnostic::error(codes::BAD_ENUM, format!("invalid value {got}{}", at(&path)))
-                    .at(node.span)
-                    .label(format!("expected one of {}", opts.join(", ")));
-                if let Some(s) = node.as_str().and_then(|g| did_you_mean(g, &opts.iter().map(|o| o.trim_matches('"').to_string()).collect::<Vec<_>>())) {
+                let mut d =
+                    Diagnostic::error(codes::BAD_ENUM, format!("invalid value {got}{}", at(&path)))
+                        .at(node.span)
+                        .label(format!("expected one of {}", opts.join(", ")));
+                if let Some(s) = node.as_str().and_then(|g| {
+                    did_you_mean(
+                        g,
+                        &opts
+                            .iter()
+                            .map(|o| o.trim_matches('"').to_string())
+                            .collect::<Vec<_>>(),
+                    )
+                }) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else {
                     d = d.help(format!("use one of {}", opts.join(", ")));
@@ -75,11 +95,18 @@ pub fn validate(root: &Node) -> Vec<Diagnostic> {
                 d
             }
             ValidationErrorKind::Type { kind } => {
-                let expected = format!("{kind:?}").to_lowercase().replace("single(", "").replace("multiple(", "").replace(')', "");
-                Diagnostic::error(codes::WRONG_TYPE, format!("wrong type{}: expected {}", at(&path), expected))
-                    .at(node.span)
-                    .label(format!("this is {}", type_name(&node.to_json())))
-                    .help(format!("write a {expected} here"))
+                let expected = format!("{kind:?}")
+                    .to_lowercase()
+                    .replace("single(", "")
+                    .replace("multiple(", "")
+                    .replace(')', "");
+                Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    format!("wrong type{}: expected {}", at(&path), expected),
+                )
+                .at(node.span)
+                .label(format!("this is {}", type_name(&node.to_json())))
+                .help(format!("write a {expected} here"))
             }
             ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
                 Diagnostic::error(codes::WRONG_TYPE, format!("invalid value{}", at(&path)))
@@ -87,10 +114,13 @@ pub fn validate(root: &Node) -> Vec<Diagnostic> {
                     .label("does not match any accepted form")
                     .help(describe_alternatives(&schema_path))
             }
-            _ => Diagnostic::error(codes::BAD_VALUE, format!("invalid value{}: {}", at(&path), err))
-                .at(node.span)
-                .label("invalid")
-                .help("see `ztc schema` for the accepted values"),
+            _ => Diagnostic::error(
+                codes::BAD_VALUE,
+                format!("invalid value{}: {}", at(&path), err),
+            )
+            .at(node.span)
+            .label("invalid")
+            .help("see `ztc schema` for the accepted values"),
         };
         out.push(d);
     }
@@ -113,7 +143,11 @@ fn at(path: &str) -> String {
 
 /// `/network/tiers/private` → `network.tiers.private`
 pub fn dotted(path: &str) -> String {
-    path.trim_start_matches('/').split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect::<Vec<_>>().join(".")
+    path.trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn nearest<'a>(root: &'a Node, path: &str) -> (&'a Node, Option<Span>) {
@@ -191,7 +225,10 @@ fn describe_alternatives(schema_path: &str) -> String {
                 None => a,
             };
             let desc = a.get("description").and_then(Value::as_str).unwrap_or("");
-            let ty = a.get("type").map(|t| t.to_string().replace('"', "")).unwrap_or_else(|| "object".into());
+            let ty = a
+                .get("type")
+                .map(|t| t.to_string().replace('"', ""))
+                .unwrap_or_else(|| "object".into());
             Some(format!("{ty} ({})", desc.trim_end_matches('.')))
         })
         .collect();
@@ -202,7 +239,12 @@ fn describe_alternatives(schema_path: &str) -> String {
 pub fn did_you_mean(got: &str, candidates: &[String]) -> Option<String> {
     candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&got.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&got.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.clone())

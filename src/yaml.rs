@@ -23,7 +23,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 8 * 1024 * 1024, max_depth: 64, max_nodes: 200_000 }
+        Limits {
+            max_bytes: 8 * 1024 * 1024,
+            max_depth: 64,
+            max_nodes: 200_000,
+        }
     }
 }
 
@@ -94,12 +98,17 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => {
-                J::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect())
-            }
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
         }
     }
     /// Resolve an RFC 6901 JSON pointer. Returns the node and, when the last step is a mapping key,
@@ -130,16 +139,26 @@ impl Node {
 }
 
 /// Load bytes: checks encoding first (UTF-8, no NUL), strips a BOM, then parses.
-pub fn load_bytes(bytes: &[u8], file_name: &str, limits: Limits) -> (SourceFile, Result<Node, Vec<Diagnostic>>) {
+pub fn load_bytes(
+    bytes: &[u8],
+    file_name: &str,
+    limits: Limits,
+) -> (SourceFile, Result<Node, Vec<Diagnostic>>) {
     if bytes.len() > limits.max_bytes {
         let src = SourceFile::new(file_name, "");
         return (
             src,
             Err(vec![Diagnostic::error(
                 codes::TOO_LARGE,
-                format!("spec is {} bytes; the limit is {} bytes", bytes.len(), limits.max_bytes),
+                format!(
+                    "spec is {} bytes; the limit is {} bytes",
+                    bytes.len(),
+                    limits.max_bytes
+                ),
             )
-            .help("a zerotrust.yaml spec is a few kilobytes; split the estate into several specs")]),
+            .help(
+                "a zerotrust.yaml spec is a few kilobytes; split the estate into several specs",
+            )]),
         );
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -153,10 +172,13 @@ pub fn load_bytes(bytes: &[u8], file_name: &str, limits: Limits) -> (SourceFile,
             let off = String::from_utf8_lossy(&bytes[..valid]).len();
             return (
                 src,
-                Err(vec![Diagnostic::error(codes::ENCODING, "spec is not valid UTF-8")
-                    .at(Span::new(off, off + 1))
-                    .label("invalid byte sequence here")
-                    .help("save the file as UTF-8")]),
+                Err(vec![Diagnostic::error(
+                    codes::ENCODING,
+                    "spec is not valid UTF-8",
+                )
+                .at(Span::new(off, off + 1))
+                .label("invalid byte sequence here")
+                .help("save the file as UTF-8")]),
             );
         }
     };
@@ -171,21 +193,38 @@ pub fn load(src: &SourceFile, limits: Limits) -> Result<Node, Vec<Diagnostic>> {
     if text.len() > limits.max_bytes {
         return Err(vec![Diagnostic::error(
             codes::TOO_LARGE,
-            format!("spec is {} bytes; the limit is {} bytes", text.len(), limits.max_bytes),
+            format!(
+                "spec is {} bytes; the limit is {} bytes",
+                text.len(),
+                limits.max_bytes
+            ),
         )]);
     }
     if let Some(pos) = text.find('\0') {
-        return Err(vec![Diagnostic::error(codes::ENCODING, "spec contains a NUL byte")
-            .at(Span::new(pos, pos + 1))
-            .label("NUL byte")
-            .help("remove the NUL byte; specs are plain UTF-8 text")]);
+        return Err(vec![Diagnostic::error(
+            codes::ENCODING,
+            "spec contains a NUL byte",
+        )
+        .at(Span::new(pos, pos + 1))
+        .label("NUL byte")
+        .help("remove the NUL byte; specs are plain UTF-8 text")]);
     }
     Loader::new(src, limits).run()
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, start: usize, anchor: usize },
-    Map { entries: Vec<Entry>, pending_key: Option<(String, Span)>, start: usize, anchor: usize, seen: HashMap<String, Span> },
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        pending_key: Option<(String, Span)>,
+        start: usize,
+        anchor: usize,
+        seen: HashMap<String, Span>,
+    },
 }
 
 struct Loader<'a> {
@@ -201,7 +240,16 @@ struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     fn new(src: &'a SourceFile, limits: Limits) -> Self {
-        Loader { src, limits, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, docs: 0, root: None, errors: Vec::new() }
+        Loader {
+            src,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            nodes: 0,
+            docs: 0,
+            root: None,
+            errors: Vec::new(),
+        }
     }
 
     fn off(&self, m: &saphyr_parser::Marker) -> usize {
@@ -217,10 +265,13 @@ impl<'a> Loader<'a> {
                 Some(Err(e)) => {
                     let at = self.off(e.marker());
                     self.errors.push(
-                        Diagnostic::error(codes::SYNTAX, format!("YAML syntax error: {}", e.info()))
-                            .at(Span::new(at, at + 1))
-                            .label("here")
-                            .help("fix the YAML syntax; `ztc schema` prints the expected structure"),
+                        Diagnostic::error(
+                            codes::SYNTAX,
+                            format!("YAML syntax error: {}", e.info()),
+                        )
+                        .at(Span::new(at, at + 1))
+                        .label("here")
+                        .help("fix the YAML syntax; `ztc schema` prints the expected structure"),
                     );
                     break;
                 }
@@ -233,7 +284,10 @@ impl<'a> Loader<'a> {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        Ok(self.root.unwrap_or(Node { value: Value::Null, span: Span::new(0, 0) }))
+        Ok(self.root.unwrap_or(Node {
+            value: Value::Null,
+            span: Span::new(0, 0),
+        }))
     }
 
     fn fail(&mut self, d: Diagnostic) -> bool {
@@ -249,17 +303,23 @@ impl<'a> Loader<'a> {
                 self.docs += 1;
                 if self.docs > 1 {
                     return self.fail(
-                        Diagnostic::error(codes::MULTI_DOC, "a spec is one YAML document; found a second one")
-                            .at(Span::new(sp.start, sp.start + 3))
-                            .label("second document starts here")
-                            .help("put each spec in its own file"),
+                        Diagnostic::error(
+                            codes::MULTI_DOC,
+                            "a spec is one YAML document; found a second one",
+                        )
+                        .at(Span::new(sp.start, sp.start + 3))
+                        .label("second document starts here")
+                        .help("put each spec in its own file"),
                     );
                 }
                 true
             }
             Event::Alias(id) => {
                 let Some((node, count)) = self.anchors.get(&id).map(|(n, c)| (n, *c)) else {
-                    return self.fail(Diagnostic::error(codes::SYNTAX, "alias refers to an unknown anchor").at(sp));
+                    return self.fail(
+                        Diagnostic::error(codes::SYNTAX, "alias refers to an unknown anchor")
+                            .at(sp),
+                    );
                 };
                 if self.nodes + count > self.limits.max_nodes {
                     return self.fail(
@@ -275,7 +335,10 @@ impl<'a> Loader<'a> {
                         .help("write the values out, or use fewer nested aliases"),
                     );
                 }
-                let node = Node { value: node.value.clone(), span: sp };
+                let node = Node {
+                    value: node.value.clone(),
+                    span: sp,
+                };
                 self.nodes += count;
                 self.push_node(node)
             }
@@ -285,7 +348,9 @@ impl<'a> Loader<'a> {
                     let core = tag.is_yaml_core_schema();
                     if core && tag.suffix == "str" {
                         force_str = true;
-                    } else if !(core && matches!(tag.suffix.as_str(), "int" | "float" | "bool" | "null")) {
+                    } else if !(core
+                        && matches!(tag.suffix.as_str(), "int" | "float" | "bool" | "null"))
+                    {
                         return self.fail(tag_error(&tag.to_string(), sp));
                     }
                 }
@@ -311,7 +376,11 @@ impl<'a> Loader<'a> {
                 }
                 self.push_node(node)
             }
-            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) if tag.as_ref().is_some_and(|t| !(t.is_yaml_core_schema() && matches!(t.suffix.as_str(), "seq" | "map"))) => {
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag)
+                if tag.as_ref().is_some_and(|t| {
+                    !(t.is_yaml_core_schema() && matches!(t.suffix.as_str(), "seq" | "map"))
+                }) =>
+            {
                 let _ = anchor;
                 let t = tag.map(|t| t.to_string()).unwrap_or_default();
                 self.fail(tag_error(&t, sp))
@@ -320,23 +389,47 @@ impl<'a> Loader<'a> {
                 if !self.enter(sp) {
                     return false;
                 }
-                self.stack.push(Frame::Seq { items: Vec::new(), start: sp.start, anchor });
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    start: sp.start,
+                    anchor,
+                });
                 true
             }
             Event::MappingStart(anchor, _) => {
                 if !self.enter(sp) {
                     return false;
                 }
-                self.stack.push(Frame::Map { entries: Vec::new(), pending_key: None, start: sp.start, anchor, seen: HashMap::new() });
+                self.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    pending_key: None,
+                    start: sp.start,
+                    anchor,
+                    seen: HashMap::new(),
+                });
                 true
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = self.stack.pop() else { return true };
-                let (value, start, anchor) = match frame {
-                    Frame::Seq { items, start, anchor } => (Value::Seq(items), start, anchor),
-                    Frame::Map { entries, start, anchor, .. } => (Value::Map(entries), start, anchor),
+                let Some(frame) = self.stack.pop() else {
+                    return true;
                 };
-                let node = Node { value, span: Span::new(start, sp.end.max(start)) };
+                let (value, start, anchor) = match frame {
+                    Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                    } => (Value::Seq(items), start, anchor),
+                    Frame::Map {
+                        entries,
+                        start,
+                        anchor,
+                        ..
+                    } => (Value::Map(entries), start, anchor),
+                };
+                let node = Node {
+                    value,
+                    span: Span::new(start, sp.end.max(start)),
+                };
                 if anchor != 0 {
                     let c = node.count();
                     self.anchors.insert(anchor, (node.clone(), c));
@@ -350,14 +443,23 @@ impl<'a> Loader<'a> {
         self.nodes += 1;
         if self.stack.len() >= self.limits.max_depth {
             return self.fail(
-                Diagnostic::error(codes::TOO_DEEP, format!("nesting deeper than {} levels", self.limits.max_depth))
-                    .at(Span::new(sp.start, sp.start + 1))
-                    .label("too deep")
-                    .help("a spec nests a few levels; flatten this structure"),
+                Diagnostic::error(
+                    codes::TOO_DEEP,
+                    format!("nesting deeper than {} levels", self.limits.max_depth),
+                )
+                .at(Span::new(sp.start, sp.start + 1))
+                .label("too deep")
+                .help("a spec nests a few levels; flatten this structure"),
             );
         }
         if self.nodes > self.limits.max_nodes {
-            return self.fail(Diagnostic::error(codes::ALIAS_BUDGET, format!("more than {} nodes", self.limits.max_nodes)).at(sp));
+            return self.fail(
+                Diagnostic::error(
+                    codes::ALIAS_BUDGET,
+                    format!("more than {} nodes", self.limits.max_nodes),
+                )
+                .at(sp),
+            );
         }
         true
     }
@@ -372,48 +474,66 @@ impl<'a> Loader<'a> {
                 items.push(node);
                 true
             }
-            Some(Frame::Map { entries, pending_key, seen, .. }) => match pending_key.take() {
-                None => {
-                    let key = match node.value {
-                        Value::Str(s) => s,
-                        Value::Null => String::new(),
-                        Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
-                            self.src.text()[node.span.start..node.span.end].trim().to_string()
-                        }
-                        Value::Seq(_) | Value::Map(_) => {
-                            let d = Diagnostic::error(codes::KEY_NOT_SCALAR, "mapping keys must be plain strings")
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                seen,
+                ..
+            }) => {
+                match pending_key.take() {
+                    None => {
+                        let key = match node.value {
+                            Value::Str(s) => s,
+                            Value::Null => String::new(),
+                            Value::Bool(_) | Value::Int(_) | Value::Float(_) => self.src.text()
+                                [node.span.start..node.span.end]
+                                .trim()
+                                .to_string(),
+                            Value::Seq(_) | Value::Map(_) => {
+                                let d = Diagnostic::error(
+                                    codes::KEY_NOT_SCALAR,
+                                    "mapping keys must be plain strings",
+                                )
                                 .at(node.span)
                                 .label("complex key")
                                 .help("use a string key");
-                            return self.fail(d);
-                        }
-                    };
-                    if key == "<<" {
-                        let d = Diagnostic::error(codes::MERGE_KEY, "merge keys (`<<`) are not supported")
+                                return self.fail(d);
+                            }
+                        };
+                        if key == "<<" {
+                            let d = Diagnostic::error(codes::MERGE_KEY, "merge keys (`<<`) are not supported")
                             .at(node.span)
                             .label("merge key")
                             .help("write the keys out; merges hide which values a resource really gets");
-                        return self.fail(d);
-                    }
-                    if let Some(first) = seen.get(&key) {
-                        let d = Diagnostic::error(codes::DUPLICATE_KEY, format!("duplicate key `{key}`"))
+                            return self.fail(d);
+                        }
+                        if let Some(first) = seen.get(&key) {
+                            let d = Diagnostic::error(
+                                codes::DUPLICATE_KEY,
+                                format!("duplicate key `{key}`"),
+                            )
                             .at(node.span)
                             .label("defined again here")
                             .related(*first, "first defined here")
                             .help("remove one of the two; YAML would silently keep only the last");
-                        self.errors.push(d);
+                            self.errors.push(d);
+                            *pending_key = Some((key, node.span));
+                            return true;
+                        }
+                        seen.insert(key.clone(), node.span);
                         *pending_key = Some((key, node.span));
-                        return true;
+                        true
                     }
-                    seen.insert(key.clone(), node.span);
-                    *pending_key = Some((key, node.span));
-                    true
+                    Some((key, key_span)) => {
+                        entries.push(Entry {
+                            key,
+                            key_span,
+                            value: node,
+                        });
+                        true
+                    }
                 }
-                Some((key, key_span)) => {
-                    entries.push(Entry { key, key_span, value: node });
-                    true
-                }
-            },
+            }
         }
     }
 }
@@ -431,23 +551,32 @@ fn resolve_plain(s: &str) -> Result<Value, String> {
         "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
         "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Ok(Value::Float(f64::INFINITY)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Ok(Value::Float(f64::INFINITY))
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Ok(Value::Float(f64::NEG_INFINITY)),
         ".nan" | ".NaN" | ".NAN" => return Ok(Value::Float(f64::NAN)),
         _ => {}
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse::<i64>().map(Value::Int).map_err(|_| format!("integer `{s}` does not fit in 64 bits"));
+        return s
+            .parse::<i64>()
+            .map(Value::Int)
+            .map_err(|_| format!("integer `{s}` does not fit in 64 bits"));
     }
     if let Some(h) = s.strip_prefix("0x") {
         if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return i64::from_str_radix(h, 16).map(Value::Int).map_err(|_| format!("integer `{s}` does not fit in 64 bits"));
+            return i64::from_str_radix(h, 16)
+                .map(Value::Int)
+                .map_err(|_| format!("integer `{s}` does not fit in 64 bits"));
         }
     }
     if let Some(o) = s.strip_prefix("0o") {
         if !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return i64::from_str_radix(o, 8).map(Value::Int).map_err(|_| format!("integer `{s}` does not fit in 64 bits"));
+            return i64::from_str_radix(o, 8)
+                .map(Value::Int)
+                .map_err(|_| format!("integer `{s}` does not fit in 64 bits"));
         }
     }
     if is_float(s) {
@@ -473,7 +602,9 @@ fn is_float(s: &str) -> bool {
         let b = parts.next();
         let a_ok = a.bytes().all(|c| c.is_ascii_digit());
         match b {
-            Some(b) => a_ok && b.bytes().all(|c| c.is_ascii_digit()) && !(a.is_empty() && b.is_empty()),
+            Some(b) => {
+                a_ok && b.bytes().all(|c| c.is_ascii_digit()) && !(a.is_empty() && b.is_empty())
+            }
             None => a_ok && !a.is_empty(),
         }
     };
@@ -498,7 +629,10 @@ mod tests {
     #[test]
     fn spans_and_types() {
         let n = ld("a: 1\nb: 'yes'\nc: yes\nd: [1.5, ~]\n").unwrap();
-        assert_eq!(n.to_json(), serde_json::json!({"a": 1, "b": "yes", "c": "yes", "d": [1.5, null]}));
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"a": 1, "b": "yes", "c": "yes", "d": [1.5, null]})
+        );
         let (v, k) = n.pointer("/b").unwrap();
         assert_eq!(k.unwrap(), Span::new(5, 6));
         assert_eq!(v.span.start, 8);
@@ -531,14 +665,26 @@ mod tests {
 
     #[test]
     fn tags_and_merge_keys_rejected() {
-        assert_eq!(ld("a: !!python/object:os.system x\n").unwrap_err()[0].code, codes::TAG);
-        assert_eq!(ld("b: &b {x: 1}\na:\n  <<: *b\n").unwrap_err()[0].code, codes::MERGE_KEY);
-        assert_eq!(ld("a: !!str 10\n").unwrap().to_json(), serde_json::json!({"a": "10"}));
+        assert_eq!(
+            ld("a: !!python/object:os.system x\n").unwrap_err()[0].code,
+            codes::TAG
+        );
+        assert_eq!(
+            ld("b: &b {x: 1}\na:\n  <<: *b\n").unwrap_err()[0].code,
+            codes::MERGE_KEY
+        );
+        assert_eq!(
+            ld("a: !!str 10\n").unwrap().to_json(),
+            serde_json::json!({"a": "10"})
+        );
     }
 
     #[test]
     fn numbers_that_overflow_are_errors() {
-        assert_eq!(ld("a: 99999999999999999999999\n").unwrap_err()[0].code, codes::NUMBER_RANGE);
+        assert_eq!(
+            ld("a: 99999999999999999999999\n").unwrap_err()[0].code,
+            codes::NUMBER_RANGE
+        );
     }
 
     #[test]

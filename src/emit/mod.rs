@@ -37,7 +37,8 @@ pub fn readme(module: &Module, target: Target, findings: &[Diagnostic]) -> Strin
     let mut env = minijinja::Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    env.add_template("readme", README_TEMPLATE).expect("README template parses");
+    env.add_template("readme", README_TEMPLATE)
+        .expect("README template parses");
     let waived: Vec<_> = findings
         .iter()
         .filter(|d| d.waived.is_some())

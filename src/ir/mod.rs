@@ -14,8 +14,13 @@ pub enum Concern {
 }
 
 impl Concern {
-    pub const ALL: [Concern; 5] =
-        [Concern::Networking, Concern::Security, Concern::Storage, Concern::Monitoring, Concern::Compliance];
+    pub const ALL: [Concern; 5] = [
+        Concern::Networking,
+        Concern::Security,
+        Concern::Storage,
+        Concern::Monitoring,
+        Concern::Compliance,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Concern::Networking => "networking",
@@ -44,10 +49,18 @@ pub struct Address {
 
 impl Address {
     pub fn resource(ty: &str, name: &str) -> Self {
-        Address { kind: Kind::Resource, ty: ty.into(), name: name.into() }
+        Address {
+            kind: Kind::Resource,
+            ty: ty.into(),
+            name: name.into(),
+        }
     }
     pub fn data(ty: &str, name: &str) -> Self {
-        Address { kind: Kind::Data, ty: ty.into(), name: name.into() }
+        Address {
+            kind: Kind::Data,
+            ty: ty.into(),
+            name: name.into(),
+        }
     }
     /// `aws_vpc.main` / `data.aws_region.current`.
     pub fn tf(&self) -> String {
@@ -58,10 +71,16 @@ impl Address {
     }
     /// Reference an attribute path of this block.
     pub fn attr(&self, attr: &str) -> Expr {
-        Expr::Ref(Ref { target: RefTarget::Block(self.clone()), path: vec![Step::Attr(attr.into())] })
+        Expr::Ref(Ref {
+            target: RefTarget::Block(self.clone()),
+            path: vec![Step::Attr(attr.into())],
+        })
     }
     pub fn path(&self, path: Vec<Step>) -> Expr {
-        Expr::Ref(Ref { target: RefTarget::Block(self.clone()), path })
+        Expr::Ref(Ref {
+            target: RefTarget::Block(self.clone()),
+            path,
+        })
     }
 }
 
@@ -107,7 +126,12 @@ pub enum Expr {
     /// A call of a function every target can express.
     Call(Func, Vec<Expr>),
     /// `[for v in coll : value if cond]`
-    For { var: String, coll: Box<Expr>, value: Box<Expr>, cond: Option<Box<Expr>> },
+    For {
+        var: String,
+        coll: Box<Expr>,
+        value: Box<Expr>,
+        cond: Option<Box<Expr>>,
+    },
     /// `left == right`
     Eq(Box<Expr>, Box<Expr>),
     /// `expr[index]`
@@ -130,7 +154,10 @@ impl Expr {
         Expr::Str(s.into())
     }
     pub fn var(name: &str) -> Expr {
-        Expr::Ref(Ref { target: RefTarget::Var(name.into()), path: vec![] })
+        Expr::Ref(Ref {
+            target: RefTarget::Var(name.into()),
+            path: vec![],
+        })
     }
     pub fn list_str<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Expr {
         Expr::List(items.into_iter().map(|s| Expr::Str(s.into())).collect())
@@ -157,11 +184,18 @@ impl Expr {
     /// Every block address this expression refers to.
     pub fn refs(&self, out: &mut Vec<Address>) {
         match self {
-            Expr::Ref(Ref { target: RefTarget::Block(a), .. }) => out.push(a.clone()),
-            Expr::List(xs) | Expr::Template(xs) | Expr::Call(_, xs) => xs.iter().for_each(|x| x.refs(out)),
+            Expr::Ref(Ref {
+                target: RefTarget::Block(a),
+                ..
+            }) => out.push(a.clone()),
+            Expr::List(xs) | Expr::Template(xs) | Expr::Call(_, xs) => {
+                xs.iter().for_each(|x| x.refs(out))
+            }
             Expr::Object(kv) => kv.iter().for_each(|(_, v)| v.refs(out)),
             Expr::JsonEncode(x) => x.refs(out),
-            Expr::For { coll, value, cond, .. } => {
+            Expr::For {
+                coll, value, cond, ..
+            } => {
                 coll.refs(out);
                 value.refs(out);
                 if let Some(c) = cond {

@@ -16,14 +16,29 @@ pub fn lower(l: &mut Lowerer<'_>) {
             let sis = si.to_string();
             let mut resources = Vec::new();
             for (ri, r) in s.resources.iter().enumerate() {
-                let at = ["iam", "policies", name.as_str(), "statements", sis.as_str(), "resources", &ri.to_string()];
+                let at = [
+                    "iam",
+                    "policies",
+                    name.as_str(),
+                    "statements",
+                    sis.as_str(),
+                    "resources",
+                    &ri.to_string(),
+                ];
                 resources.extend(resource_arns(l, r, &at));
             }
             let mut st = Vec::new();
             if let Some(sid) = &s.sid {
                 st.push(("Sid".to_string(), Expr::str(sid)));
             }
-            st.push(("Effect".into(), Expr::str(if s.effect == Effect::Allow { "Allow" } else { "Deny" })));
+            st.push((
+                "Effect".into(),
+                Expr::str(if s.effect == Effect::Allow {
+                    "Allow"
+                } else {
+                    "Deny"
+                }),
+            ));
             st.push(("Action".into(), Expr::list_str(s.actions.clone())));
             st.push(("Resource".into(), Expr::List(resources)));
             if !s.conditions.is_empty() {
@@ -32,7 +47,16 @@ pub fn lower(l: &mut Lowerer<'_>) {
                     Expr::Object(
                         s.conditions
                             .iter()
-                            .map(|(op, kv)| (op.clone(), Expr::Object(kv.iter().map(|(k, v)| (k.clone(), Expr::list_str(v.clone()))).collect())))
+                            .map(|(op, kv)| {
+                                (
+                                    op.clone(),
+                                    Expr::Object(
+                                        kv.iter()
+                                            .map(|(k, v)| (k.clone(), Expr::list_str(v.clone())))
+                                            .collect(),
+                                    ),
+                                )
+                            })
                             .collect(),
                     ),
                 ));
@@ -47,7 +71,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
             span,
             Body::new()
                 .attr("name", l.name(name))
-                .attr("description", Expr::str(p.description.clone().unwrap_or_else(|| name.clone())))
+                .attr(
+                    "description",
+                    Expr::str(p.description.clone().unwrap_or_else(|| name.clone())),
+                )
                 .attr("policy", policy_doc(stmts)),
         );
     }
@@ -60,11 +87,26 @@ pub fn lower(l: &mut Lowerer<'_>) {
             (Some(acct), None) => {
                 let a = l.str_or_var(acct, &["iam", "roles", name, "trust", "account"]);
                 let p = l.partition();
-                stmt.push(("Principal".into(), Expr::obj([("AWS", Expr::concat(vec![Expr::str("arn:"), p, Expr::str(":iam::"), a, Expr::str(":root")]))])));
+                stmt.push((
+                    "Principal".into(),
+                    Expr::obj([(
+                        "AWS",
+                        Expr::concat(vec![
+                            Expr::str("arn:"),
+                            p,
+                            Expr::str(":iam::"),
+                            a,
+                            Expr::str(":root"),
+                        ]),
+                    )]),
+                ));
                 stmt.push(("Action".into(), Expr::str("sts:AssumeRole")));
                 if let Some(x) = &r.external_id {
                     let e = l.str_or_var(x, &["iam", "roles", name, "external_id"]);
-                    stmt.push(("Condition".into(), Expr::obj([("StringEquals", Expr::obj([("sts:ExternalId", e)]))])));
+                    stmt.push((
+                        "Condition".into(),
+                        Expr::obj([("StringEquals", Expr::obj([("sts:ExternalId", e)]))]),
+                    ));
                 }
             }
             (None, Some(svc)) => {
@@ -82,21 +124,32 @@ pub fn lower(l: &mut Lowerer<'_>) {
             span,
             Body::new()
                 .attr("name", l.name(name))
-                .attr("description", Expr::str(r.description.clone().unwrap_or_else(|| name.clone())))
+                .attr(
+                    "description",
+                    Expr::str(r.description.clone().unwrap_or_else(|| name.clone())),
+                )
                 .attr("assume_role_policy", policy_doc(vec![Expr::Object(stmt)]))
                 .attr("max_session_duration", Expr::Int(session)),
         );
         for (pi, p) in r.policies.iter().enumerate() {
             let names: Vec<String> = spec.iam.policies.keys().cloned().collect();
             let reference = format!("iam.policies.{p}");
-            if let Some(pn) = l.resolve(&reference, "iam.policies", names.iter(), &["iam", "roles", name, "policies", &pi.to_string()]) {
+            if let Some(pn) = l.resolve(
+                &reference,
+                "iam.policies",
+                names.iter(),
+                &["iam", "roles", name, "policies", &pi.to_string()],
+            ) {
                 l.resource(
                     "aws_iam_role_policy_attachment",
                     &format!("{}_{}", ident(name), ident(&pn)),
                     Concern::Security,
                     &origin,
                     span,
-                    Body::new().attr("role", role.attr("name")).attr("policy_arn", Address::resource("aws_iam_policy", &ident(&pn)).attr("arn")),
+                    Body::new().attr("role", role.attr("name")).attr(
+                        "policy_arn",
+                        Address::resource("aws_iam_policy", &ident(&pn)).attr("arn"),
+                    ),
                 );
             }
         }
@@ -112,7 +165,10 @@ fn resource_arns(l: &mut Lowerer<'_>, r: &str, at: &[&str]) -> Vec<Expr> {
     let (section, name) = r.split_once('.').unwrap_or((r, ""));
     let all = name == "*";
     match section {
-        "keys" => names_of(l, r, "keys", spec.keys.keys(), all, at).into_iter().map(|n| Address::resource("aws_kms_key", &ident(&n)).attr("arn")).collect(),
+        "keys" => names_of(l, r, "keys", spec.keys.keys(), all, at)
+            .into_iter()
+            .map(|n| Address::resource("aws_kms_key", &ident(&n)).attr("arn"))
+            .collect(),
         "buckets" => names_of(l, r, "buckets", spec.buckets.keys(), all, at)
             .into_iter()
             .flat_map(|n| {
@@ -122,16 +178,31 @@ fn resource_arns(l: &mut Lowerer<'_>, r: &str, at: &[&str]) -> Vec<Expr> {
             .collect(),
         "logs" => names_of(l, r, "logs", spec.logs.groups.keys(), all, at)
             .into_iter()
-            .map(|n| Expr::concat(vec![Address::resource("aws_cloudwatch_log_group", &ident(&n)).attr("arn"), Expr::str(":*")]))
+            .map(|n| {
+                Expr::concat(vec![
+                    Address::resource("aws_cloudwatch_log_group", &ident(&n)).attr("arn"),
+                    Expr::str(":*"),
+                ])
+            })
             .collect(),
         "parameters" => {
             let keys: Vec<String> = spec.parameters.keys().cloned().collect();
             if all {
-                return keys.iter().map(|k| Address::resource("aws_ssm_parameter", &super::storage::param_ident(k)).attr("arn")).collect();
+                return keys
+                    .iter()
+                    .map(|k| {
+                        Address::resource("aws_ssm_parameter", &super::storage::param_ident(k))
+                            .attr("arn")
+                    })
+                    .collect();
             }
             let p = &r["parameters.".len()..];
             if keys.iter().any(|k| k == p) {
-                return vec![Address::resource("aws_ssm_parameter", &super::storage::param_ident(p)).attr("arn")];
+                return vec![Address::resource(
+                    "aws_ssm_parameter",
+                    &super::storage::param_ident(p),
+                )
+                .attr("arn")];
             }
             unknown(l, r, at);
             vec![]
@@ -143,12 +214,21 @@ fn resource_arns(l: &mut Lowerer<'_>, r: &str, at: &[&str]) -> Vec<Expr> {
     }
 }
 
-fn names_of<'n>(l: &mut Lowerer<'_>, r: &str, section: &str, names: impl Iterator<Item = &'n String>, all: bool, at: &[&str]) -> Vec<String> {
+fn names_of<'n>(
+    l: &mut Lowerer<'_>,
+    r: &str,
+    section: &str,
+    names: impl Iterator<Item = &'n String>,
+    all: bool,
+    at: &[&str],
+) -> Vec<String> {
     let names: Vec<String> = names.cloned().collect();
     if all {
         return names;
     }
-    l.resolve(r, section, names.iter(), at).into_iter().collect()
+    l.resolve(r, section, names.iter(), at)
+        .into_iter()
+        .collect()
 }
 
 fn unknown(l: &mut Lowerer<'_>, r: &str, at: &[&str]) {

@@ -2,7 +2,7 @@
 
 use super::{ident, policy_doc, Lowerer};
 use crate::ir::*;
-use crate::spec::{LogDelivery, Lifecycle};
+use crate::spec::{Lifecycle, LogDelivery};
 
 fn key_name(r: &str) -> Option<&str> {
     r.strip_prefix("keys.")
@@ -27,20 +27,39 @@ pub fn lower(l: &mut Lowerer<'_>) {
         ])];
 
         let uses_logs = spec.logs.groups.values().any(|g| {
-            g.key.as_deref().or(spec.logs.defaults.key.as_deref()).and_then(key_name) == Some(name.as_str())
+            g.key
+                .as_deref()
+                .or(spec.logs.defaults.key.as_deref())
+                .and_then(key_name)
+                == Some(name.as_str())
         });
         if uses_logs {
             let ctx = l.arn("logs", true, vec![Expr::str("log-group:*")]);
             stmts.push(Expr::obj([
                 ("Sid", Expr::str("AllowCloudWatchLogs")),
                 ("Effect", Expr::str("Allow")),
-                ("Principal", Expr::obj([("Service", Expr::str(format!("logs.{region}.amazonaws.com")))])),
+                (
+                    "Principal",
+                    Expr::obj([("Service", Expr::str(format!("logs.{region}.amazonaws.com")))]),
+                ),
                 (
                     "Action",
-                    Expr::list_str(["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]),
+                    Expr::list_str([
+                        "kms:Decrypt*",
+                        "kms:Describe*",
+                        "kms:Encrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ]),
                 ),
                 ("Resource", Expr::str("*")),
-                ("Condition", Expr::obj([("ArnLike", Expr::obj([("kms:EncryptionContext:aws:logs:arn", ctx)]))])),
+                (
+                    "Condition",
+                    Expr::obj([(
+                        "ArnLike",
+                        Expr::obj([("kms:EncryptionContext:aws:logs:arn", ctx)]),
+                    )]),
+                ),
             ]));
         }
         if spec.trail.as_ref().and_then(|t| key_name(&t.key)) == Some(name.as_str()) {
@@ -55,47 +74,79 @@ pub fn lower(l: &mut Lowerer<'_>) {
             stmts.push(Expr::obj([
                 ("Sid", Expr::str("AllowCloudTrailEncrypt")),
                 ("Effect", Expr::str("Allow")),
-                ("Principal", Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))])),
+                (
+                    "Principal",
+                    Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
+                ),
                 ("Action", Expr::str("kms:GenerateDataKey*")),
                 ("Resource", Expr::str("*")),
                 (
                     "Condition",
                     Expr::obj([
-                        ("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())])),
-                        ("StringLike", Expr::obj([("kms:EncryptionContext:aws:cloudtrail:arn", ctx)])),
+                        (
+                            "StringEquals",
+                            Expr::obj([("aws:SourceAccount", account.clone())]),
+                        ),
+                        (
+                            "StringLike",
+                            Expr::obj([("kms:EncryptionContext:aws:cloudtrail:arn", ctx)]),
+                        ),
                     ]),
                 ),
             ]));
             stmts.push(Expr::obj([
                 ("Sid", Expr::str("AllowCloudTrailDescribe")),
                 ("Effect", Expr::str("Allow")),
-                ("Principal", Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))])),
+                (
+                    "Principal",
+                    Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
+                ),
                 ("Action", Expr::str("kms:DescribeKey")),
                 ("Resource", Expr::str("*")),
             ]));
         }
-        let access_log_target = spec
-            .buckets
-            .values()
-            .any(|b| key_name(&b.key) == Some(name.as_str()) && b.log_delivery.contains(&LogDelivery::S3AccessLogs));
+        let access_log_target = spec.buckets.values().any(|b| {
+            key_name(&b.key) == Some(name.as_str())
+                && b.log_delivery.contains(&LogDelivery::S3AccessLogs)
+        });
         if access_log_target {
             stmts.push(Expr::obj([
                 ("Sid", Expr::str("AllowS3ServerAccessLogDelivery")),
                 ("Effect", Expr::str("Allow")),
-                ("Principal", Expr::obj([("Service", Expr::str("logging.s3.amazonaws.com"))])),
-                ("Action", Expr::list_str(["kms:Decrypt", "kms:GenerateDataKey*"])),
+                (
+                    "Principal",
+                    Expr::obj([("Service", Expr::str("logging.s3.amazonaws.com"))]),
+                ),
+                (
+                    "Action",
+                    Expr::list_str(["kms:Decrypt", "kms:GenerateDataKey*"]),
+                ),
                 ("Resource", Expr::str("*")),
-                ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())]))])),
+                (
+                    "Condition",
+                    Expr::obj([(
+                        "StringEquals",
+                        Expr::obj([("aws:SourceAccount", account.clone())]),
+                    )]),
+                ),
             ]));
         }
 
-        let window = key.deletion_window_days.unwrap_or(match spec.compliance.lifecycle {
-            Lifecycle::Ephemeral => 7,
-            Lifecycle::Persistent => 30,
-        });
-        let desc = key.description.clone().unwrap_or_else(|| format!("{name} key"));
+        let window = key
+            .deletion_window_days
+            .unwrap_or(match spec.compliance.lifecycle {
+                Lifecycle::Ephemeral => 7,
+                Lifecycle::Persistent => 30,
+            });
+        let desc = key
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{name} key"));
         let mut body = Body::new()
-            .attr("description", Expr::str(format!("{desc} ({})", spec.metadata.name)))
+            .attr(
+                "description",
+                Expr::str(format!("{desc} ({})", spec.metadata.name)),
+            )
             .attr("enable_key_rotation", Expr::Bool(key.rotation.enabled));
         if let (true, Some(p)) = (key.rotation.enabled, key.rotation.period_days) {
             body.push_attr("rotation_period_in_days", Expr::Int(p));
@@ -103,7 +154,14 @@ pub fn lower(l: &mut Lowerer<'_>) {
         body.push_attr("deletion_window_in_days", Expr::Int(window));
         body.push_attr("policy", policy_doc(stmts));
         body.push_attr("tags", l.name_tag(name));
-        let k = l.resource("aws_kms_key", &ident(name), Concern::Security, &origin, span, body);
+        let k = l.resource(
+            "aws_kms_key",
+            &ident(name),
+            Concern::Security,
+            &origin,
+            span,
+            body,
+        );
         if key.protect {
             protect(l, &k);
         }
@@ -114,7 +172,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
             Concern::Security,
             &origin,
             span,
-            Body::new().attr("name", alias).attr("target_key_id", k.attr("key_id")),
+            Body::new()
+                .attr("name", alias)
+                .attr("target_key_id", k.attr("key_id")),
         );
     }
 }
@@ -122,6 +182,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
 /// `lifecycle { prevent_destroy = true }` on a block.
 pub fn protect(l: &mut Lowerer<'_>, addr: &Address) {
     if let Some(b) = l.module.resources.iter_mut().find(|b| &b.addr == addr) {
-        b.body.push_block("lifecycle", Body::new().attr("prevent_destroy", Expr::Bool(true)));
+        b.body.push_block(
+            "lifecycle",
+            Body::new().attr("prevent_destroy", Expr::Bool(true)),
+        );
     }
 }

@@ -18,11 +18,25 @@ pub fn lower(l: &mut Lowerer<'_>) {
             .map(crate::policy::rules::log_retention::nearest_retention)
             .unwrap_or(365);
         let mut body = Body::new()
-            .attr("name", g.name.clone().map(Expr::str).unwrap_or_else(|| l.name(name)))
+            .attr(
+                "name",
+                g.name
+                    .clone()
+                    .map(Expr::str)
+                    .unwrap_or_else(|| l.name(name)),
+            )
             .attr("retention_in_days", Expr::Int(retention));
-        let key = g.key.as_ref().map(|k| (k.clone(), vec!["logs", "groups", name.as_str(), "key"])).or_else(|| {
-            spec.logs.defaults.key.as_ref().map(|k| (k.clone(), vec!["logs", "defaults", "key"]))
-        });
+        let key = g
+            .key
+            .as_ref()
+            .map(|k| (k.clone(), vec!["logs", "groups", name.as_str(), "key"]))
+            .or_else(|| {
+                spec.logs
+                    .defaults
+                    .key
+                    .as_ref()
+                    .map(|k| (k.clone(), vec!["logs", "defaults", "key"]))
+            });
         if let Some((k, kat)) = key {
             if let Some(a) = l.key_ref(&k, &kat) {
                 body.push_attr("kms_key_id", a.attr("arn"));
@@ -30,7 +44,14 @@ pub fn lower(l: &mut Lowerer<'_>) {
         }
         body.push_attr("skip_destroy", Expr::Bool(g.protect));
         body.push_attr("tags", l.name_tag(name));
-        let a = l.resource("aws_cloudwatch_log_group", &ident(name), Concern::Monitoring, &origin, span, body);
+        let a = l.resource(
+            "aws_cloudwatch_log_group",
+            &ident(name),
+            Concern::Monitoring,
+            &origin,
+            span,
+            body,
+        );
         if g.protect {
             super::keys::protect(l, &a);
         }
@@ -39,26 +60,45 @@ pub fn lower(l: &mut Lowerer<'_>) {
 }
 
 fn trail(l: &mut Lowerer<'_>) {
-    let Some(t) = l.spec.trail.clone() else { return };
+    let Some(t) = l.spec.trail.clone() else {
+        return;
+    };
     let span = l.key_span(&["trail"]);
     let origin = "trail";
     let id = ident(&t.name);
     let bucket = l.bucket_ref(&t.bucket, &["trail", "bucket"]);
     let key = l.key_ref(&t.key, &["trail", "key"]);
     if let Some((bname, _)) = &bucket {
-        if !l.spec.buckets[bname].log_delivery.contains(&crate::spec::LogDelivery::Cloudtrail) {
+        if !l.spec.buckets[bname]
+            .log_delivery
+            .contains(&crate::spec::LogDelivery::Cloudtrail)
+        {
             l.diags.push(
-                crate::diag::Diagnostic::error(super::codes::UNKNOWN_REF, format!("bucket `{bname}` does not accept CloudTrail delivery"))
-                    .at(l.span(&["trail", "bucket"]))
-                    .label("the bucket policy has no CloudTrail statements")
-                    .help(format!("add `log_delivery: [cloudtrail]` to `buckets.{bname}`")),
+                crate::diag::Diagnostic::error(
+                    super::codes::UNKNOWN_REF,
+                    format!("bucket `{bname}` does not accept CloudTrail delivery"),
+                )
+                .at(l.span(&["trail", "bucket"]))
+                .label("the bucket policy has no CloudTrail statements")
+                .help(format!(
+                    "add `log_delivery: [cloudtrail]` to `buckets.{bname}`"
+                )),
             );
         }
     }
     let mut body = Body::new()
         .attr("name", l.name(&t.name))
-        .attr("s3_bucket_name", bucket.as_ref().map(|(_, b)| b.attr("id")).unwrap_or(Expr::Null))
-        .attr("enable_log_file_validation", Expr::Bool(t.log_file_validation))
+        .attr(
+            "s3_bucket_name",
+            bucket
+                .as_ref()
+                .map(|(_, b)| b.attr("id"))
+                .unwrap_or(Expr::Null),
+        )
+        .attr(
+            "enable_log_file_validation",
+            Expr::Bool(t.log_file_validation),
+        )
         .attr("is_multi_region_trail", Expr::Bool(t.multi_region))
         .attr("include_global_service_events", Expr::Bool(t.global_events))
         .attr("enable_logging", Expr::Bool(true));
@@ -77,15 +117,24 @@ fn trail(l: &mut Lowerer<'_>) {
                 span,
                 Body::new()
                     .attr("name", l.name(&format!("{}-cloudwatch", t.name)))
-                    .attr("description", Expr::str("Lets CloudTrail deliver events to CloudWatch Logs"))
-                    .attr("assume_role_policy", super::service_trust("cloudtrail.amazonaws.com", account))
+                    .attr(
+                        "description",
+                        Expr::str("Lets CloudTrail deliver events to CloudWatch Logs"),
+                    )
+                    .attr(
+                        "assume_role_policy",
+                        super::service_trust("cloudtrail.amazonaws.com", account),
+                    )
                     .attr("max_session_duration", Expr::Int(3600)),
             );
             let streams = Expr::concat(vec![group.attr("arn"), Expr::str(":*")]);
             let doc = super::policy_doc(vec![Expr::obj([
                 ("Sid", Expr::str("DeliverTrailEvents")),
                 ("Effect", Expr::str("Allow")),
-                ("Action", Expr::list_str(["logs:CreateLogStream", "logs:PutLogEvents"])),
+                (
+                    "Action",
+                    Expr::list_str(["logs:CreateLogStream", "logs:PutLogEvents"]),
+                ),
                 ("Resource", streams.clone()),
             ])]);
             let rp = l.resource(
@@ -94,7 +143,10 @@ fn trail(l: &mut Lowerer<'_>) {
                 Concern::Compliance,
                 origin,
                 span,
-                Body::new().attr("name", l.name(&format!("{}-cloudwatch", t.name))).attr("role", r.attr("id")).attr("policy", doc),
+                Body::new()
+                    .attr("name", l.name(&format!("{}-cloudwatch", t.name)))
+                    .attr("role", r.attr("id"))
+                    .attr("policy", doc),
             );
             body.push_attr("cloud_watch_logs_group_arn", streams);
             body.push_attr("cloud_watch_logs_role_arn", r.attr("arn"));
@@ -112,12 +164,22 @@ fn trail(l: &mut Lowerer<'_>) {
         origin: origin.into(),
         depends_on: vec![],
         skips: vec![],
-        comment: Some("CloudTrail with log file integrity validation (signed SHA-256 digests)".into()),
+        comment: Some(
+            "CloudTrail with log file integrity validation (signed SHA-256 digests)".into(),
+        ),
     };
-    let first = l.module.resources.iter().position(|b| b.origin == origin).unwrap_or(l.module.resources.len());
+    let first = l
+        .module
+        .resources
+        .iter()
+        .position(|b| b.origin == origin)
+        .unwrap_or(l.module.resources.len());
     l.module.resources.insert(first, block);
     if let Some((_, b)) = &bucket {
-        l.depends(&trail_addr, Address::resource("aws_s3_bucket_policy", &b.name));
+        l.depends(
+            &trail_addr,
+            Address::resource("aws_s3_bucket_policy", &b.name),
+        );
     }
     if let Some(rp) = role {
         l.depends(&trail_addr, rp);

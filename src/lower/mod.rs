@@ -45,7 +45,13 @@ pub(crate) struct Lowerer<'a> {
 pub fn ident(name: &str) -> String {
     let mut s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     while s.contains("__") {
         s = s.replace("__", "_");
@@ -113,10 +119,13 @@ impl<'a> Lowerer<'a> {
                 let existing = &mut self.module.variables[i];
                 if existing.ty != ty {
                     self.diags.push(
-                        Diagnostic::error(codes::VARIABLE, format!("variable `{}` is used with two different types", v.var))
-                            .at(span)
-                            .related(existing.span, "first declared here")
-                            .help("use a separate variable name for each value"),
+                        Diagnostic::error(
+                            codes::VARIABLE,
+                            format!("variable `{}` is used with two different types", v.var),
+                        )
+                        .at(span)
+                        .related(existing.span, "first declared here")
+                        .help("use a separate variable name for each value"),
                     );
                 }
                 if existing.default.is_none() {
@@ -132,10 +141,13 @@ impl<'a> Lowerer<'a> {
                 if let (Some(d), VarType::Number) = (&default, ty) {
                     if !matches!(d, Expr::Int(_) | Expr::Float(_)) {
                         self.diags.push(
-                            Diagnostic::error(codes::VARIABLE, format!("default of `{}` must be a number", v.var))
-                                .at(span)
-                                .label("not a number")
-                                .help("write the default as a number, e.g. `default: 8443`"),
+                            Diagnostic::error(
+                                codes::VARIABLE,
+                                format!("default of `{}` must be a number", v.var),
+                            )
+                            .at(span)
+                            .label("not a number")
+                            .help("write the default as a number, e.g. `default: 8443`"),
                         );
                     }
                 }
@@ -143,7 +155,10 @@ impl<'a> Lowerer<'a> {
                 self.module.variables.push(Variable {
                     name: v.var.clone(),
                     ty,
-                    description: v.description.clone().unwrap_or_else(|| format!("Value of {}", v.var)),
+                    description: v
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| format!("Value of {}", v.var)),
                     default,
                     sensitive: v.sensitive,
                     validations: vec![],
@@ -207,7 +222,15 @@ impl<'a> Lowerer<'a> {
 
     // ---- blocks -------------------------------------------------------------------------
 
-    pub fn resource(&mut self, ty: &str, name: &str, concern: Concern, origin: &str, span: Span, body: Body) -> Address {
+    pub fn resource(
+        &mut self,
+        ty: &str,
+        name: &str,
+        concern: Concern,
+        origin: &str,
+        span: Span,
+        body: Body,
+    ) -> Address {
         let addr = Address::resource(ty, name);
         self.module.resources.push(Block {
             addr: addr.clone(),
@@ -222,7 +245,14 @@ impl<'a> Lowerer<'a> {
         addr
     }
 
-    pub fn data(&mut self, ty: &str, name: &str, concern: Concern, origin: &str, body: Body) -> Address {
+    pub fn data(
+        &mut self,
+        ty: &str,
+        name: &str,
+        concern: Concern,
+        origin: &str,
+        body: Body,
+    ) -> Address {
         let addr = Address::data(ty, name);
         if self.module.find(&addr).is_none() {
             self.module.data.push(Block {
@@ -260,7 +290,11 @@ impl<'a> Lowerer<'a> {
     }
     /// `arn:<partition>:<service>:<region>:<account>:<rest>`
     pub fn arn(&mut self, service: &str, region: bool, rest: Vec<Expr>) -> Expr {
-        let mut parts = vec![Expr::str("arn:"), self.partition(), Expr::str(format!(":{service}:"))];
+        let mut parts = vec![
+            Expr::str("arn:"),
+            self.partition(),
+            Expr::str(format!(":{service}:")),
+        ];
         if region {
             parts.push(Expr::str(self.region()));
         }
@@ -273,7 +307,13 @@ impl<'a> Lowerer<'a> {
     pub fn root_principal(&mut self) -> Expr {
         let p = self.partition();
         let a = self.account_id();
-        Expr::concat(vec![Expr::str("arn:"), p, Expr::str(":iam::"), a, Expr::str(":root")])
+        Expr::concat(vec![
+            Expr::str("arn:"),
+            p,
+            Expr::str(":iam::"),
+            a,
+            Expr::str(":root"),
+        ])
     }
 
     fn provider(&mut self) {
@@ -287,18 +327,40 @@ impl<'a> Lowerer<'a> {
         if !tags.is_empty() {
             body = body.block("default_tags", Body::new().attr("tags", Expr::Object(tags)));
         }
-        self.module.providers.push(Provider { name: "aws".into(), alias: None, body });
+        self.module.providers.push(Provider {
+            name: "aws".into(),
+            alias: None,
+            body,
+        });
     }
 
     fn common_data(&mut self) {
-        self.data("aws_caller_identity", "current", Concern::Security, "region", Body::new());
-        self.data("aws_partition", "current", Concern::Security, "region", Body::new());
+        self.data(
+            "aws_caller_identity",
+            "current",
+            Concern::Security,
+            "region",
+            Body::new(),
+        );
+        self.data(
+            "aws_partition",
+            "current",
+            Concern::Security,
+            "region",
+            Body::new(),
+        );
     }
 
     // ---- references -----------------------------------------------------------------------
 
     /// Resolve `SECTION.NAME` (e.g. `keys.s3`) against the names a section defines.
-    pub fn resolve<'n>(&mut self, reference: &str, section: &str, names: impl Iterator<Item = &'n String>, at: &[&str]) -> Option<String> {
+    pub fn resolve<'n>(
+        &mut self,
+        reference: &str,
+        section: &str,
+        names: impl Iterator<Item = &'n String>,
+        at: &[&str],
+    ) -> Option<String> {
         let names: Vec<String> = names.cloned().collect();
         let prefix = format!("{section}.");
         if let Some(name) = reference.strip_prefix(&prefix) {
@@ -307,9 +369,12 @@ impl<'a> Lowerer<'a> {
             }
         }
         let wanted: Vec<String> = names.iter().map(|n| format!("{section}.{n}")).collect();
-        let mut d = Diagnostic::error(codes::UNKNOWN_REF, format!("`{reference}` does not name an entry of `{section}`"))
-            .at(self.span(at))
-            .label("unknown reference");
+        let mut d = Diagnostic::error(
+            codes::UNKNOWN_REF,
+            format!("`{reference}` does not name an entry of `{section}`"),
+        )
+        .at(self.span(at))
+        .label("unknown reference");
         d = match crate::validate::did_you_mean(reference, &wanted) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None if wanted.is_empty() => d.help(format!("define it under `{section}:` first")),
@@ -321,22 +386,36 @@ impl<'a> Lowerer<'a> {
 
     pub fn key_ref(&mut self, reference: &str, at: &[&str]) -> Option<Address> {
         let keys = self.spec.keys.keys().cloned().collect::<Vec<_>>();
-        self.resolve(reference, "keys", keys.iter(), at).map(|n| Address::resource("aws_kms_key", &ident(&n)))
+        self.resolve(reference, "keys", keys.iter(), at)
+            .map(|n| Address::resource("aws_kms_key", &ident(&n)))
     }
     pub fn bucket_ref(&mut self, reference: &str, at: &[&str]) -> Option<(String, Address)> {
         let names = self.spec.buckets.keys().cloned().collect::<Vec<_>>();
-        self.resolve(reference, "buckets", names.iter(), at).map(|n| {
-            let a = Address::resource("aws_s3_bucket", &ident(&n));
-            (n, a)
-        })
+        self.resolve(reference, "buckets", names.iter(), at)
+            .map(|n| {
+                let a = Address::resource("aws_s3_bucket", &ident(&n));
+                (n, a)
+            })
     }
     pub fn log_ref(&mut self, reference: &str, at: &[&str]) -> Option<Address> {
         let names = self.spec.logs.groups.keys().cloned().collect::<Vec<_>>();
-        self.resolve(reference, "logs", names.iter(), at).map(|n| Address::resource("aws_cloudwatch_log_group", &ident(&n)))
+        self.resolve(reference, "logs", names.iter(), at)
+            .map(|n| Address::resource("aws_cloudwatch_log_group", &ident(&n)))
     }
 
-    pub fn note(&mut self, span: Span, scope: &str, msg: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic::info(codes::LOWERING_NOTE, msg).at(span).scope(scope).help(help));
+    pub fn note(
+        &mut self,
+        span: Span,
+        scope: &str,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.diags.push(
+            Diagnostic::info(codes::LOWERING_NOTE, msg)
+                .at(span)
+                .scope(scope)
+                .help(help),
+        );
     }
 
     fn docs(&mut self) {
@@ -363,7 +442,10 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
                 if crate::policy::waivers::scope_matches(&w.scope, &b.origin) {
-                    b.skips.push(ScannerSkip { id: w.rule.clone(), reason: w.reason.clone() });
+                    b.skips.push(ScannerSkip {
+                        id: w.rule.clone(),
+                        reason: w.reason.clone(),
+                    });
                     used = true;
                 }
             }
@@ -385,16 +467,26 @@ pub fn json_to_expr(v: &serde_json::Value) -> Expr {
     match v {
         J::Null => Expr::Null,
         J::Bool(b) => Expr::Bool(*b),
-        J::Number(n) => n.as_i64().map(Expr::Int).unwrap_or_else(|| Expr::Float(n.as_f64().unwrap_or(0.0))),
+        J::Number(n) => n
+            .as_i64()
+            .map(Expr::Int)
+            .unwrap_or_else(|| Expr::Float(n.as_f64().unwrap_or(0.0))),
         J::String(s) => Expr::Str(s.clone()),
         J::Array(a) => Expr::List(a.iter().map(json_to_expr).collect()),
-        J::Object(o) => Expr::Object(o.iter().map(|(k, v)| (k.clone(), json_to_expr(v))).collect()),
+        J::Object(o) => Expr::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), json_to_expr(v)))
+                .collect(),
+        ),
     }
 }
 
 /// An IAM policy document as an IR object (printed through `jsonencode`).
 pub fn policy_doc(statements: Vec<Expr>) -> Expr {
-    Expr::JsonEncode(Box::new(Expr::obj([("Version", Expr::str("2012-10-17")), ("Statement", Expr::List(statements))])))
+    Expr::JsonEncode(Box::new(Expr::obj([
+        ("Version", Expr::str("2012-10-17")),
+        ("Statement", Expr::List(statements)),
+    ])))
 }
 
 /// A trust policy for an AWS service principal, limited to this account.
@@ -403,6 +495,9 @@ pub fn service_trust(service: &str, account: Expr) -> Expr {
         ("Effect", Expr::str("Allow")),
         ("Principal", Expr::obj([("Service", Expr::str(service))])),
         ("Action", Expr::str("sts:AssumeRole")),
-        ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account)]))])),
+        (
+            "Condition",
+            Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account)]))]),
+        ),
     ])])
 }

@@ -36,7 +36,14 @@ pub fn parse_cidr(s: &str) -> Option<(u32, u8)> {
 }
 
 pub fn fmt_cidr(ip: u32, len: u8) -> String {
-    format!("{}.{}.{}.{}/{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, len)
+    format!(
+        "{}.{}.{}.{}/{}",
+        ip >> 24,
+        (ip >> 16) & 255,
+        (ip >> 8) & 255,
+        ip & 255,
+        len
+    )
 }
 
 fn mask(len: u8) -> u32 {
@@ -56,7 +63,9 @@ fn overlaps(a: (u32, u8), b: (u32, u8)) -> bool {
 }
 
 pub fn lower(l: &mut Lowerer<'_>) {
-    let Some(net) = l.spec.network.clone() else { return };
+    let Some(net) = l.spec.network.clone() else {
+        return;
+    };
     let vpc_name = ident(&net.name);
     let span = l.key_span(&["network"]);
     let Some(vpc_cidr) = parse_cidr(&net.cidr).filter(|(ip, len)| ip & !mask(*len) == 0) else {
@@ -81,12 +90,32 @@ pub fn lower(l: &mut Lowerer<'_>) {
             .attr("tags", l.name_tag(&net.name)),
     );
     l.net.vpc = Some(vpc.clone());
+    let mut az_body = Body::new().attr("state", Expr::str("available"));
+    if !net.zone_ids.is_empty() {
+        if net.zone_ids.len() < net.azs as usize {
+            l.diags.push(
+                Diagnostic::error(
+                    super::codes::CIDR,
+                    format!("{} zone IDs pinned for {} AZs", net.zone_ids.len(), net.azs),
+                )
+                .at(l.span(&["network", "zone_ids"]))
+                .label("too few zones")
+                .help("list at least as many zone IDs as `azs`"),
+            );
+        }
+        az_body.push_block(
+            "filter",
+            Body::new()
+                .attr("name", Expr::str("zone-id"))
+                .attr("values", Expr::list_str(net.zone_ids.clone())),
+        );
+    }
     let azs = l.data(
         "aws_availability_zones",
         "available",
         Concern::Networking,
         "network",
-        Body::new().attr("state", Expr::str("available")),
+        az_body,
     );
 
     // ---- subnets: allocate CIDRs in tier-name order -----------------------------------------
@@ -101,19 +130,29 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 match parse_cidr(c).filter(|(ip, len)| ip & !mask(*len) == 0) {
                     Some(p) if contains(vpc_cidr, p) => v.push(p),
                     _ => l.diags.push(
-                        Diagnostic::error(super::codes::CIDR, format!("subnet `{c}` is not a CIDR inside the VPC's {}", net.cidr))
-                            .at(l.span(&here))
-                            .label("outside the VPC or malformed")
-                            .help("use a network address inside the VPC CIDR"),
+                        Diagnostic::error(
+                            super::codes::CIDR,
+                            format!("subnet `{c}` is not a CIDR inside the VPC's {}", net.cidr),
+                        )
+                        .at(l.span(&here))
+                        .label("outside the VPC or malformed")
+                        .help("use a network address inside the VPC CIDR"),
                     ),
                 }
             }
             if v.len() != net.azs as usize {
                 l.diags.push(
-                    Diagnostic::error(super::codes::CIDR, format!("tier `{tier}` lists {} CIDRs for {} AZs", t.cidrs.len(), net.azs))
-                        .at(l.span(&["network", "tiers", tier, "cidrs"]))
-                        .label("one CIDR per AZ")
-                        .help("give exactly one subnet CIDR per Availability Zone"),
+                    Diagnostic::error(
+                        super::codes::CIDR,
+                        format!(
+                            "tier `{tier}` lists {} CIDRs for {} AZs",
+                            t.cidrs.len(),
+                            net.azs
+                        ),
+                    )
+                    .at(l.span(&["network", "tiers", tier, "cidrs"]))
+                    .label("one CIDR per AZ")
+                    .help("give exactly one subnet CIDR per Availability Zone"),
                 );
                 continue;
             }
@@ -121,10 +160,16 @@ pub fn lower(l: &mut Lowerer<'_>) {
         } else if let Some(prefix) = t.prefix {
             if prefix < vpc_cidr.1 {
                 l.diags.push(
-                    Diagnostic::error(super::codes::CIDR, format!("tier `{tier}`: /{prefix} subnets do not fit in the /{} VPC", vpc_cidr.1))
-                        .at(l.span(&["network", "tiers", tier, "prefix"]))
-                        .label("too large")
-                        .help("use a longer prefix (smaller subnets)"),
+                    Diagnostic::error(
+                        super::codes::CIDR,
+                        format!(
+                            "tier `{tier}`: /{prefix} subnets do not fit in the /{} VPC",
+                            vpc_cidr.1
+                        ),
+                    )
+                    .at(l.span(&["network", "tiers", tier, "prefix"]))
+                    .label("too large")
+                    .help("use a longer prefix (smaller subnets)"),
                 );
                 continue;
             }
@@ -141,20 +186,26 @@ pub fn lower(l: &mut Lowerer<'_>) {
             }
             if v.len() != net.azs as usize {
                 l.diags.push(
-                    Diagnostic::error(super::codes::CIDR, format!("the VPC {} has no room left for tier `{tier}`", net.cidr))
-                        .at(l.key_span(&at))
-                        .label("does not fit")
-                        .help("use a larger VPC CIDR or smaller subnets"),
+                    Diagnostic::error(
+                        super::codes::CIDR,
+                        format!("the VPC {} has no room left for tier `{tier}`", net.cidr),
+                    )
+                    .at(l.key_span(&at))
+                    .label("does not fit")
+                    .help("use a larger VPC CIDR or smaller subnets"),
                 );
                 continue;
             }
             v
         } else {
             l.diags.push(
-                Diagnostic::error(super::codes::CIDR, format!("tier `{tier}` needs `prefix` or `cidrs`"))
-                    .at(l.key_span(&at))
-                    .label("no subnet size")
-                    .help("add `prefix: 24` (one /24 per AZ, allocated for you) or `cidrs: [...]`"),
+                Diagnostic::error(
+                    super::codes::CIDR,
+                    format!("tier `{tier}` needs `prefix` or `cidrs`"),
+                )
+                .at(l.key_span(&at))
+                .label("no subnet size")
+                .help("add `prefix: 24` (one /24 per AZ, allocated for you) or `cidrs: [...]`"),
             );
             continue;
         };
@@ -163,10 +214,13 @@ pub fn lower(l: &mut Lowerer<'_>) {
             let cidr = fmt_cidr(c.0, c.1);
             if let Some((_, other)) = taken.iter().find(|(o, _)| overlaps(*o, *c)) {
                 l.diags.push(
-                    Diagnostic::error(super::codes::CIDR, format!("subnet {cidr} of tier `{tier}` overlaps tier `{other}`"))
-                        .at(l.key_span(&at))
-                        .label("overlap")
-                        .help("give the tiers disjoint CIDRs"),
+                    Diagnostic::error(
+                        super::codes::CIDR,
+                        format!("subnet {cidr} of tier `{tier}` overlaps tier `{other}`"),
+                    )
+                    .at(l.key_span(&at))
+                    .label("overlap")
+                    .help("give the tiers disjoint CIDRs"),
                 );
             }
             taken.push((*c, tier.clone()));
@@ -181,7 +235,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 Body::new()
                     .attr("vpc_id", vpc.attr("id"))
                     .attr("cidr_block", Expr::str(&cidr))
-                    .attr("availability_zone", azs.path(vec![Step::Attr("names".into()), Step::Index(i as i64)]))
+                    .attr(
+                        "availability_zone",
+                        azs.path(vec![Step::Attr("names".into()), Step::Index(i as i64)]),
+                    )
                     .attr("map_public_ip_on_launch", Expr::Bool(false))
                     .attr("tags", l.name_tag(&format!("{}-{name}", net.name))),
             );
@@ -191,7 +248,11 @@ pub fn lower(l: &mut Lowerer<'_>) {
     }
 
     // ---- route tables -------------------------------------------------------------------
-    let inspected: Vec<String> = net.firewall.as_ref().map(|f| f.inspect.clone()).unwrap_or_default();
+    let inspected: Vec<String> = net
+        .firewall
+        .as_ref()
+        .map(|f| f.inspect.clone())
+        .unwrap_or_default();
     for (tier, subs) in l.net.subnets.clone() {
         let origin = format!("network.tiers.{tier}");
         let span = l.key_span(&["network", "tiers", &tier]);
@@ -200,24 +261,32 @@ pub fn lower(l: &mut Lowerer<'_>) {
         if per_az {
             for (i, _) in subs.iter().enumerate() {
                 let n = format!("{tier}-az{}", i + 1);
-                rts.push(l.resource(
+                rts.push(
+                    l.resource(
+                        "aws_route_table",
+                        &ident(&n),
+                        Concern::Networking,
+                        &origin,
+                        span,
+                        Body::new()
+                            .attr("vpc_id", vpc.attr("id"))
+                            .attr("tags", l.name_tag(&format!("{}-{n}", net.name))),
+                    ),
+                );
+            }
+        } else {
+            rts.push(
+                l.resource(
                     "aws_route_table",
-                    &ident(&n),
+                    &ident(&tier),
                     Concern::Networking,
                     &origin,
                     span,
-                    Body::new().attr("vpc_id", vpc.attr("id")).attr("tags", l.name_tag(&format!("{}-{n}", net.name))),
-                ));
-            }
-        } else {
-            rts.push(l.resource(
-                "aws_route_table",
-                &ident(&tier),
-                Concern::Networking,
-                &origin,
-                span,
-                Body::new().attr("vpc_id", vpc.attr("id")).attr("tags", l.name_tag(&format!("{}-{tier}", net.name))),
-            ));
+                    Body::new()
+                        .attr("vpc_id", vpc.attr("id"))
+                        .attr("tags", l.name_tag(&format!("{}-{tier}", net.name))),
+                ),
+            );
         }
         for (i, (s, _)) in subs.iter().enumerate() {
             let rt = if per_az { &rts[i] } else { &rts[0] };
@@ -227,7 +296,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 Concern::Networking,
                 &origin,
                 span,
-                Body::new().attr("subnet_id", s.attr("id")).attr("route_table_id", rt.attr("id")),
+                Body::new()
+                    .attr("subnet_id", s.attr("id"))
+                    .attr("route_table_id", rt.attr("id")),
             );
         }
         l.net.route_tables.insert(tier, rts);
@@ -243,13 +314,21 @@ pub fn lower(l: &mut Lowerer<'_>) {
 }
 
 fn tier_exists(l: &mut Lowerer<'_>, tier: &str, at: &[&str]) -> bool {
-    let names: Vec<String> = l.spec.network.as_ref().map(|n| n.tiers.keys().cloned().collect()).unwrap_or_default();
+    let names: Vec<String> = l
+        .spec
+        .network
+        .as_ref()
+        .map(|n| n.tiers.keys().cloned().collect())
+        .unwrap_or_default();
     if names.iter().any(|n| n == tier) {
         return true;
     }
-    let mut d = Diagnostic::error(super::codes::UNKNOWN_REF, format!("`{tier}` is not a tier of `network.tiers`"))
-        .at(l.span(at))
-        .label("unknown tier");
+    let mut d = Diagnostic::error(
+        super::codes::UNKNOWN_REF,
+        format!("`{tier}` is not a tier of `network.tiers`"),
+    )
+    .at(l.span(at))
+    .label("unknown tier");
     d = match crate::validate::did_you_mean(tier, &names) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d.help(format!("tiers: {}", names.join(", "))),
@@ -267,14 +346,23 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
     for (i, t) in fw.inspect.iter().enumerate() {
         tier_exists(l, t, &["network", "firewall", "inspect", &i.to_string()]);
     }
-    let key = fw.key.as_ref().and_then(|k| l.key_ref(k, &["network", "firewall", "key"]));
+    let key = fw
+        .key
+        .as_ref()
+        .and_then(|k| l.key_ref(k, &["network", "firewall", "key"]));
     let enc = key.as_ref().map(|k| {
-        Body::new().attr("key_id", k.attr("arn")).attr("type", Expr::str("CUSTOMER_KMS"))
+        Body::new()
+            .attr("key_id", k.attr("arn"))
+            .attr("type", Expr::str("CUSTOMER_KMS"))
     });
     let base = ident(&fw.name);
 
     // rule group: TLS SNI allowlist on the allowed ports, strict order
-    let mut targets: Vec<String> = fw.allow.iter().flat_map(|a| a.sni.iter().cloned()).collect();
+    let mut targets: Vec<String> = fw
+        .allow
+        .iter()
+        .flat_map(|a| a.sni.iter().cloned())
+        .collect();
     targets.sort();
     targets.dedup();
     let ports: Vec<u32> = {
@@ -285,7 +373,18 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
     };
     let mut rg_body = Body::new()
         .attr("name", l.name(&format!("{}-allow", fw.name)))
-        .attr("description", Expr::str(format!("Allow TLS to {} on port {}", targets.join(", "), ports.iter().map(u32::to_string).collect::<Vec<_>>().join(","))))
+        .attr(
+            "description",
+            Expr::str(format!(
+                "Allow TLS to {} on port {}",
+                targets.join(", "),
+                ports
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )),
+        )
         .attr("type", Expr::str("STATEFUL"))
         .attr("capacity", Expr::Int(fw.capacity as i64));
     let mut rule_group = Body::new()
@@ -294,15 +393,20 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
             Body::new()
                 .block(
                     "ip_sets",
-                    Body::new()
-                        .attr("key", Expr::str("HOME_NET"))
-                        .block("ip_set", Body::new().attr("definition", Expr::List(vec![vpc.attr("cidr_block")]))),
+                    Body::new().attr("key", Expr::str("HOME_NET")).block(
+                        "ip_set",
+                        Body::new().attr("definition", Expr::List(vec![vpc.attr("cidr_block")])),
+                    ),
                 )
                 .block(
                     "port_sets",
-                    Body::new()
-                        .attr("key", Expr::str("HTTPS_PORTS"))
-                        .block("port_set", Body::new().attr("definition", Expr::list_str(ports.iter().map(u32::to_string)))),
+                    Body::new().attr("key", Expr::str("HTTPS_PORTS")).block(
+                        "port_set",
+                        Body::new().attr(
+                            "definition",
+                            Expr::list_str(ports.iter().map(u32::to_string)),
+                        ),
+                    ),
                 ),
         )
         .block(
@@ -315,49 +419,86 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
                     .attr("targets", Expr::list_str(targets.clone())),
             ),
         );
-    rule_group.push_block("stateful_rule_options", Body::new().attr("rule_order", Expr::str("STRICT_ORDER")));
+    rule_group.push_block(
+        "stateful_rule_options",
+        Body::new().attr("rule_order", Expr::str("STRICT_ORDER")),
+    );
     rg_body.push_block("rule_group", rule_group);
     if let Some(e) = &enc {
         rg_body.push_block("encryption_configuration", e.clone());
     }
-    let rg = l.resource("aws_networkfirewall_rule_group", &format!("{base}_allow"), Concern::Security, origin, span, rg_body);
+    let rg = l.resource(
+        "aws_networkfirewall_rule_group",
+        &format!("{base}_allow"),
+        Concern::Security,
+        origin,
+        span,
+        rg_body,
+    );
 
     let (drop, alert) = match fw.default_action {
         FwDefault::DropEstablished => ("aws:drop_established", "aws:alert_established"),
         FwDefault::DropStrict => ("aws:drop_strict", "aws:alert_strict"),
     };
     let mut pol = Body::new()
-        .attr("stateless_default_actions", Expr::list_str(["aws:forward_to_sfe"]))
-        .attr("stateless_fragment_default_actions", Expr::list_str(["aws:forward_to_sfe"]))
+        .attr(
+            "stateless_default_actions",
+            Expr::list_str(["aws:forward_to_sfe"]),
+        )
+        .attr(
+            "stateless_fragment_default_actions",
+            Expr::list_str(["aws:forward_to_sfe"]),
+        )
         .attr("stateful_default_actions", Expr::list_str([drop, alert]))
-        .block("stateful_engine_options", Body::new().attr("rule_order", Expr::str("STRICT_ORDER")))
+        .block(
+            "stateful_engine_options",
+            Body::new().attr("rule_order", Expr::str("STRICT_ORDER")),
+        )
         .block(
             "stateful_rule_group_reference",
-            Body::new().attr("priority", Expr::Int(100)).attr("resource_arn", rg.attr("arn")),
+            Body::new()
+                .attr("priority", Expr::Int(100))
+                .attr("resource_arn", rg.attr("arn")),
         );
     if fw.allow.iter().any(|a| a.port != 443) {
         // informational: non-443 TLS is allowed as declared
     }
     let mut pol_body = Body::new()
         .attr("name", l.name(&format!("{}-policy", fw.name)))
-        .attr("description", Expr::str("Deny by default; pass only the allowlisted TLS server names"));
+        .attr(
+            "description",
+            Expr::str("Deny by default; pass only the allowlisted TLS server names"),
+        );
     pol_body.push_block("firewall_policy", std::mem::take(&mut pol));
     if let Some(e) = &enc {
         pol_body.push_block("encryption_configuration", e.clone());
     }
-    let policy = l.resource("aws_networkfirewall_firewall_policy", &format!("{base}_policy"), Concern::Security, origin, span, pol_body);
+    let policy = l.resource(
+        "aws_networkfirewall_firewall_policy",
+        &format!("{base}_policy"),
+        Concern::Security,
+        origin,
+        span,
+        pol_body,
+    );
 
     let fw_subnets = l.net.subnets.get(&fw.tier).cloned().unwrap_or_default();
     let mut fw_body = Body::new()
         .attr("name", l.name(&fw.name))
-        .attr("description", Expr::str("Inspects traffic between the private tiers and the AWS service endpoints"))
+        .attr(
+            "description",
+            Expr::str("Inspects traffic between the private tiers and the AWS service endpoints"),
+        )
         .attr("vpc_id", vpc.attr("id"))
         .attr("firewall_policy_arn", policy.attr("arn"))
         .attr("delete_protection", Expr::Bool(fw.protect))
         .attr("subnet_change_protection", Expr::Bool(fw.protect))
         .attr("firewall_policy_change_protection", Expr::Bool(fw.protect));
     for (s, _) in &fw_subnets {
-        fw_body.push_block("subnet_mapping", Body::new().attr("subnet_id", s.attr("id")));
+        fw_body.push_block(
+            "subnet_mapping",
+            Body::new().attr("subnet_id", s.attr("id")),
+        );
     }
     if let Some(e) = &enc {
         fw_body.push_block("encryption_configuration", e.clone());
@@ -373,9 +514,16 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
         origin: origin.into(),
         depends_on: vec![],
         skips: vec![],
-        comment: Some("Network Firewall: one endpoint per AZ in the dedicated firewall tier".into()),
+        comment: Some(
+            "Network Firewall: one endpoint per AZ in the dedicated firewall tier".into(),
+        ),
     };
-    let first = l.module.resources.iter().position(|b| b.addr == rg).unwrap_or(l.module.resources.len());
+    let first = l
+        .module
+        .resources
+        .iter()
+        .position(|b| b.addr == rg)
+        .unwrap_or(l.module.resources.len());
     l.module.resources.insert(first, fw_block);
 
     if let Some(lg) = &fw.logging {
@@ -398,7 +546,9 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
                 Concern::Monitoring,
                 origin,
                 l.key_span(&["network", "firewall", "logging"]),
-                Body::new().attr("firewall_arn", fw_addr.attr("arn")).block("logging_configuration", cfg),
+                Body::new()
+                    .attr("firewall_arn", fw_addr.attr("arn"))
+                    .block("logging_configuration", cfg),
             );
         }
     }
@@ -406,11 +556,19 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
     // routes: flows between inspected tiers cross the firewall endpoint in the AZ of the
     // first-listed tier's subnet, in both directions (stateful inspection needs symmetry)
     let endpoint_of = |subnet: &Address| -> Expr {
-        let coll = fw_addr.path(vec![Step::Attr("firewall_status".into()), Step::Index(0), Step::Attr("sync_states".into())]);
+        let coll = fw_addr.path(vec![
+            Step::Attr("firewall_status".into()),
+            Step::Index(0),
+            Step::Attr("sync_states".into()),
+        ]);
         let s = |attr: &str| {
             Expr::Ref(Ref {
                 target: RefTarget::Local("s".into()),
-                path: vec![Step::Attr("attachment".into()), Step::Index(0), Step::Attr(attr.into())],
+                path: vec![
+                    Step::Attr("attachment".into()),
+                    Step::Index(0),
+                    Step::Attr(attr.into()),
+                ],
             })
         };
         Expr::Index(
@@ -418,7 +576,10 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
                 var: "s".into(),
                 coll: Box::new(coll),
                 value: Box::new(s("endpoint_id")),
-                cond: Some(Box::new(Expr::Eq(Box::new(s("subnet_id")), Box::new(subnet.attr("id"))))),
+                cond: Some(Box::new(Expr::Eq(
+                    Box::new(s("subnet_id")),
+                    Box::new(subnet.attr("id")),
+                ))),
             }),
             Box::new(Expr::Int(0)),
         )
@@ -426,10 +587,21 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
     let rspan = l.key_span(&["network", "firewall", "inspect"]);
     for (ai, a) in fw.inspect.iter().enumerate() {
         for b in fw.inspect.iter().skip(ai + 1) {
-            let (Some(asubs), Some(bsubs)) = (l.net.subnets.get(a).cloned(), l.net.subnets.get(b).cloned()) else { continue };
-            let (Some(art), Some(brt)) = (l.net.route_tables.get(a).cloned(), l.net.route_tables.get(b).cloned()) else { continue };
+            let (Some(asubs), Some(bsubs)) =
+                (l.net.subnets.get(a).cloned(), l.net.subnets.get(b).cloned())
+            else {
+                continue;
+            };
+            let (Some(art), Some(brt)) = (
+                l.net.route_tables.get(a).cloned(),
+                l.net.route_tables.get(b).cloned(),
+            ) else {
+                continue;
+            };
             for (i, (asub, acidr)) in asubs.iter().enumerate() {
-                let Some((fw_sub, _)) = fw_subnets.get(i) else { continue };
+                let Some((fw_sub, _)) = fw_subnets.get(i) else {
+                    continue;
+                };
                 let ep = endpoint_of(fw_sub);
                 for (j, (_, bcidr)) in bsubs.iter().enumerate() {
                     l.resource(
@@ -475,33 +647,63 @@ fn endpoints(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
         let at = ["network", "endpoints", svc.as_str()];
         let origin = format!("network.endpoints.{svc}");
         let span = l.key_span(&at);
-        let mut body = Body::new()
-            .attr("vpc_id", vpc.attr("id"))
-            .attr("service_name", Expr::str(format!("com.amazonaws.{}.{svc}", l.region())));
+        let mut body = Body::new().attr("vpc_id", vpc.attr("id")).attr(
+            "service_name",
+            Expr::str(format!("com.amazonaws.{}.{svc}", l.region())),
+        );
         match ep.kind {
             EndpointType::Gateway => {
                 let mut rts = Vec::new();
                 for (i, t) in ep.tiers.iter().enumerate() {
-                    if tier_exists(l, t, &["network", "endpoints", svc, "tiers", &i.to_string()]) {
-                        rts.extend(l.net.route_tables.get(t).cloned().unwrap_or_default().iter().map(|a| a.attr("id")));
+                    if tier_exists(
+                        l,
+                        t,
+                        &["network", "endpoints", svc, "tiers", &i.to_string()],
+                    ) {
+                        rts.extend(
+                            l.net
+                                .route_tables
+                                .get(t)
+                                .cloned()
+                                .unwrap_or_default()
+                                .iter()
+                                .map(|a| a.attr("id")),
+                        );
                     }
                 }
                 if ep.security_group.is_some() {
                     l.diags.push(
-                        Diagnostic::error(super::codes::UNKNOWN_REF, "gateway endpoints cannot have a security group")
-                            .at(l.span(&["network", "endpoints", svc, "security_group"]))
-                            .label("not allowed on a gateway endpoint")
-                            .help("remove `security_group`, or use `type: interface`"),
+                        Diagnostic::error(
+                            super::codes::UNKNOWN_REF,
+                            "gateway endpoints cannot have a security group",
+                        )
+                        .at(l.span(&["network", "endpoints", svc, "security_group"]))
+                        .label("not allowed on a gateway endpoint")
+                        .help("remove `security_group`, or use `type: interface`"),
                     );
                 }
-                body = body.attr("vpc_endpoint_type", Expr::str("Gateway")).attr("route_table_ids", Expr::List(rts));
+                body = body
+                    .attr("vpc_endpoint_type", Expr::str("Gateway"))
+                    .attr("route_table_ids", Expr::List(rts));
                 l.note(span, &origin, format!("`{svc}` is a gateway endpoint: a route-table entry, not PrivateLink, and it has no DNS names"), "use `type: interface` if PrivateLink is required");
             }
             EndpointType::Interface => {
                 let mut subnets = Vec::new();
                 for (i, t) in ep.tiers.iter().enumerate() {
-                    if tier_exists(l, t, &["network", "endpoints", svc, "tiers", &i.to_string()]) {
-                        subnets.extend(l.net.subnets.get(t).cloned().unwrap_or_default().iter().map(|(a, _)| a.attr("id")));
+                    if tier_exists(
+                        l,
+                        t,
+                        &["network", "endpoints", svc, "tiers", &i.to_string()],
+                    ) {
+                        subnets.extend(
+                            l.net
+                                .subnets
+                                .get(t)
+                                .cloned()
+                                .unwrap_or_default()
+                                .iter()
+                                .map(|(a, _)| a.attr("id")),
+                        );
                     }
                 }
                 body = body
@@ -533,7 +735,14 @@ fn endpoints(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
             }
         }
         body.push_attr("tags", l.name_tag(&format!("{}-{svc}", net.name)));
-        l.resource("aws_vpc_endpoint", &ident(svc), Concern::Networking, &origin, span, body);
+        l.resource(
+            "aws_vpc_endpoint",
+            &ident(svc),
+            Concern::Networking,
+            &origin,
+            span,
+            body,
+        );
     }
 }
 
@@ -549,16 +758,21 @@ fn peer(l: &mut Lowerer<'_>, net: &Network, vpc: &Address, s: &str, at: &[&str])
     }
     if s.starts_with("security_groups.") {
         let names: Vec<String> = net.security_groups.keys().cloned().collect();
-        return l.resolve(s, "security_groups", names.iter(), at).map(|n| Peer::Sg(Address::resource("aws_security_group", &ident(&n))));
+        return l
+            .resolve(s, "security_groups", names.iter(), at)
+            .map(|n| Peer::Sg(Address::resource("aws_security_group", &ident(&n))));
     }
     if parse_cidr(s).is_some() {
         return Some(Peer::Cidr(Expr::str(s)));
     }
     l.diags.push(
-        Diagnostic::error(super::codes::UNKNOWN_REF, format!("`{s}` is not `vpc`, a CIDR, or `security_groups.NAME`"))
-            .at(l.span(at))
-            .label("unknown peer")
-            .help("write `vpc`, a CIDR such as `10.0.0.0/16`, or `security_groups.NAME`"),
+        Diagnostic::error(
+            super::codes::UNKNOWN_REF,
+            format!("`{s}` is not `vpc`, a CIDR, or `security_groups.NAME`"),
+        )
+        .at(l.span(at))
+        .label("unknown peer")
+        .help("write `vpc`, a CIDR such as `10.0.0.0/16`, or `security_groups.NAME`"),
     );
     None
 }
@@ -572,10 +786,13 @@ fn ports(l: &mut Lowerer<'_>, p: &PortOrVar, at: &[&str]) -> (Expr, Expr) {
             let (a, b) = (a.parse::<i64>().unwrap_or(0), b.parse::<i64>().unwrap_or(0));
             if a > b || b > 65535 {
                 l.diags.push(
-                    Diagnostic::error(super::codes::UNKNOWN_REF, format!("invalid port range `{r}`"))
-                        .at(l.span(at))
-                        .label("FROM must be ≤ TO ≤ 65535")
-                        .help("write e.g. `1024-65535`"),
+                    Diagnostic::error(
+                        super::codes::UNKNOWN_REF,
+                        format!("invalid port range `{r}`"),
+                    )
+                    .at(l.span(at))
+                    .label("FROM must be ≤ TO ≤ 65535")
+                    .help("write e.g. `1024-65535`"),
                 );
             }
             (Expr::Int(a), Expr::Int(b))
@@ -603,7 +820,9 @@ fn security_groups(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
         Concern::Security,
         "network.default_security_group",
         l.key_span(&["network"]),
-        Body::new().attr("vpc_id", vpc.attr("id")).attr("tags", l.name_tag(&format!("{}-default-deny", net.name))),
+        Body::new()
+            .attr("vpc_id", vpc.attr("id"))
+            .attr("tags", l.name_tag(&format!("{}-default-deny", net.name))),
     );
     for (name, sg) in &net.security_groups {
         let origin = format!("network.security_groups.{name}");
@@ -621,31 +840,54 @@ fn security_groups(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
                 .attr("tags", l.name_tag(name)),
         );
         for (dir, rules, ty) in [
-            ("ingress", &sg.ingress, "aws_vpc_security_group_ingress_rule"),
+            (
+                "ingress",
+                &sg.ingress,
+                "aws_vpc_security_group_ingress_rule",
+            ),
             ("egress", &sg.egress, "aws_vpc_security_group_egress_rule"),
         ] {
             for (i, r) in rules.iter().enumerate() {
                 let idx = i.to_string();
-                let at = ["network", "security_groups", name.as_str(), dir, idx.as_str()];
+                let at = [
+                    "network",
+                    "security_groups",
+                    name.as_str(),
+                    dir,
+                    idx.as_str(),
+                ];
                 if r.action == Some(RuleAction::Deny) {
                     continue; // reported by rule ZT0111
                 }
-                let (field, other) = if dir == "ingress" { ("from", &r.from) } else { ("to", &r.to) };
+                let (field, other) = if dir == "ingress" {
+                    ("from", &r.from)
+                } else {
+                    ("to", &r.to)
+                };
                 let Some(p) = other.clone() else {
                     l.diags.push(
-                        Diagnostic::error(super::codes::UNKNOWN_REF, format!("{dir} rule needs `{field}`"))
-                            .at(l.key_span(&at))
-                            .label(format!("no `{field}`"))
-                            .help(format!("add `{field}: vpc`, a CIDR, or `security_groups.NAME`")),
+                        Diagnostic::error(
+                            super::codes::UNKNOWN_REF,
+                            format!("{dir} rule needs `{field}`"),
+                        )
+                        .at(l.key_span(&at))
+                        .label(format!("no `{field}`"))
+                        .help(format!(
+                            "add `{field}: vpc`, a CIDR, or `security_groups.NAME`"
+                        )),
                     );
                     continue;
                 };
                 let mut at_peer = at.to_vec();
                 at_peer.push(field);
-                let Some(peer) = peer(l, net, vpc, &p, &at_peer) else { continue };
+                let Some(peer) = peer(l, net, vpc, &p, &at_peer) else {
+                    continue;
+                };
                 let mut at_port = at.to_vec();
                 at_port.push("port");
-                let mut body = Body::new().attr("security_group_id", sg_addr.attr("id")).attr("description", Expr::str(&r.description));
+                let mut body = Body::new()
+                    .attr("security_group_id", sg_addr.attr("id"))
+                    .attr("description", Expr::str(&r.description));
                 if r.protocol == Protocol::All {
                     body.push_attr("ip_protocol", Expr::str("-1"));
                 } else {
@@ -659,7 +901,14 @@ fn security_groups(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
                     Peer::Sg(a) => body.push_attr("referenced_security_group_id", a.attr("id")),
                 }
                 body.push_attr("tags", l.name_tag(&format!("{name}-{dir}-{}", i + 1)));
-                l.resource(ty, &format!("{}_{dir}_{}", ident(name), i + 1), Concern::Security, &origin, l.key_span(&at), body);
+                l.resource(
+                    ty,
+                    &format!("{}_{dir}_{}", ident(name), i + 1),
+                    Concern::Security,
+                    &format!("{origin}.{dir}.{i}"),
+                    l.key_span(&at),
+                    body,
+                );
             }
         }
     }
@@ -678,13 +927,24 @@ fn nacls(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
             }
             if let Some(prev) = claimed.insert(t.clone(), name.clone()) {
                 l.diags.push(
-                    Diagnostic::error(super::codes::NACL_NUMBER, format!("tier `{t}` is already covered by NACL `{prev}`"))
-                        .at(l.span(&at))
-                        .label("a subnet has exactly one NACL")
-                        .help("list each tier in one NACL only"),
+                    Diagnostic::error(
+                        super::codes::NACL_NUMBER,
+                        format!("tier `{t}` is already covered by NACL `{prev}`"),
+                    )
+                    .at(l.span(&at))
+                    .label("a subnet has exactly one NACL")
+                    .help("list each tier in one NACL only"),
                 );
             }
-            subnet_ids.extend(l.net.subnets.get(t).cloned().unwrap_or_default().iter().map(|(a, _)| a.attr("id")));
+            subnet_ids.extend(
+                l.net
+                    .subnets
+                    .get(t)
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(a, _)| a.attr("id")),
+            );
         }
         let acl_addr = l.resource(
             "aws_network_acl",
@@ -692,7 +952,10 @@ fn nacls(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
             Concern::Security,
             &origin,
             span,
-            Body::new().attr("vpc_id", vpc.attr("id")).attr("subnet_ids", Expr::List(subnet_ids)).attr("tags", l.name_tag(&format!("{}-{name}", net.name))),
+            Body::new()
+                .attr("vpc_id", vpc.attr("id"))
+                .attr("subnet_ids", Expr::List(subnet_ids))
+                .attr("tags", l.name_tag(&format!("{}-{name}", net.name))),
         );
         // user rules, then derived returns one number above each stateless allow
         struct R {
@@ -703,8 +966,10 @@ fn nacls(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
             cidr: Expr,
             ports: Option<(Expr, Expr)>,
             span: crate::source::Span,
+            origin: String,
         }
         let mut rules: Vec<R> = Vec::new();
+        let rule_origin = |i: usize| format!("{origin}.rules.{i}");
         let mut numbers: BTreeMap<(Direction, u32), crate::source::Span> = BTreeMap::new();
         for (i, r) in acl.rules.iter().enumerate() {
             let idx = i.to_string();
@@ -712,11 +977,18 @@ fn nacls(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
             let rspan = l.span(&["network", "nacls", name, "rules", &idx, "number"]);
             if let Some(first) = numbers.insert((r.direction, r.number), rspan) {
                 l.diags.push(
-                    Diagnostic::error(super::codes::NACL_NUMBER, format!("rule number {} is used twice for {:?} rules", r.number, r.direction).to_lowercase())
-                        .at(rspan)
-                        .related(first, "first used here")
-                        .label("duplicate")
-                        .help("give every rule of one direction its own number"),
+                    Diagnostic::error(
+                        super::codes::NACL_NUMBER,
+                        format!(
+                            "rule number {} is used twice for {:?} rules",
+                            r.number, r.direction
+                        )
+                        .to_lowercase(),
+                    )
+                    .at(rspan)
+                    .related(first, "first used here")
+                    .label("duplicate")
+                    .help("give every rule of one direction its own number"),
                 );
             }
             let mut at_cidr = at.to_vec();
@@ -725,10 +997,13 @@ fn nacls(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
                 Some(Peer::Cidr(c)) => c,
                 Some(Peer::Sg(_)) => {
                     l.diags.push(
-                        Diagnostic::error(super::codes::UNKNOWN_REF, "NACL rules match CIDRs, not security groups")
-                            .at(l.span(&at_cidr))
-                            .label("not a CIDR")
-                            .help("use `vpc` or a CIDR"),
+                        Diagnostic::error(
+                            super::codes::UNKNOWN_REF,
+                            "NACL rules match CIDRs, not security groups",
+                        )
+                        .at(l.span(&at_cidr))
+                        .label("not a CIDR")
+                        .help("use `vpc` or a CIDR"),
                     );
                     continue;
                 }
@@ -743,20 +1018,39 @@ fn nacls(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
                 }
                 (None, _) => {
                     l.diags.push(
-                        Diagnostic::error(super::codes::UNKNOWN_REF, "tcp/udp NACL rules need a `port`")
-                            .at(l.key_span(&at))
-                            .label("no port")
-                            .help("add `port: 443` or a range `1024-65535`"),
+                        Diagnostic::error(
+                            super::codes::UNKNOWN_REF,
+                            "tcp/udp NACL rules need a `port`",
+                        )
+                        .at(l.key_span(&at))
+                        .label("no port")
+                        .help("add `port: 443` or a range `1024-65535`"),
                     );
                     continue;
                 }
             };
-            rules.push(R { number: r.number, dir: r.direction, action: r.action, protocol: r.protocol, cidr, ports: p, span: rspan });
+            rules.push(R {
+                number: r.number,
+                dir: r.direction,
+                action: r.action,
+                protocol: r.protocol,
+                cidr,
+                ports: p,
+                span: rspan,
+                origin: rule_origin(i),
+            });
         }
         if acl.ephemeral_returns {
             let mut derived = Vec::new();
-            for r in rules.iter().filter(|r| r.action == RuleAction::Allow && r.protocol != Protocol::All) {
-                let dir = if r.dir == Direction::Ingress { Direction::Egress } else { Direction::Ingress };
+            for r in rules
+                .iter()
+                .filter(|r| r.action == RuleAction::Allow && r.protocol != Protocol::All)
+            {
+                let dir = if r.dir == Direction::Ingress {
+                    Direction::Egress
+                } else {
+                    Direction::Ingress
+                };
                 let number = r.number + 1;
                 if let Some(first) = numbers.get(&(dir, number)) {
                     l.diags.push(
@@ -777,24 +1071,43 @@ fn nacls(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
                     cidr: r.cidr.clone(),
                     ports: Some((Expr::Int(1024), Expr::Int(65535))),
                     span: r.span,
+                    origin: r.origin.clone(),
                 });
             }
             rules.extend(derived);
         }
         rules.sort_by_key(|r| (r.dir, r.number));
         for r in rules {
-            let d = if r.dir == Direction::Ingress { "in" } else { "out" };
+            let d = if r.dir == Direction::Ingress {
+                "in"
+            } else {
+                "out"
+            };
             let mut body = Body::new()
                 .attr("network_acl_id", acl_addr.attr("id"))
                 .attr("rule_number", Expr::Int(r.number as i64))
                 .attr("egress", Expr::Bool(r.dir == Direction::Egress))
                 .attr("protocol", Expr::str(proto(r.protocol)))
-                .attr("rule_action", Expr::str(if r.action == RuleAction::Allow { "allow" } else { "deny" }))
+                .attr(
+                    "rule_action",
+                    Expr::str(if r.action == RuleAction::Allow {
+                        "allow"
+                    } else {
+                        "deny"
+                    }),
+                )
                 .attr("cidr_block", r.cidr);
             let (from, to) = r.ports.unwrap_or((Expr::Int(0), Expr::Int(0)));
             body.push_attr("from_port", from);
             body.push_attr("to_port", to);
-            l.resource("aws_network_acl_rule", &format!("{}_{d}_{}", ident(name), r.number), Concern::Security, &origin, r.span, body);
+            l.resource(
+                "aws_network_acl_rule",
+                &format!("{}_{d}_{}", ident(name), r.number),
+                Concern::Security,
+                &r.origin,
+                r.span,
+                body,
+            );
         }
     }
 }
@@ -820,7 +1133,9 @@ fn flow_logs(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
             .attr("max_aggregation_interval", Expr::Int(60));
         let name;
         if f.destination.starts_with("logs.") {
-            let Some(g) = l.log_ref(&f.destination, &at) else { continue };
+            let Some(g) = l.log_ref(&f.destination, &at) else {
+                continue;
+            };
             name = g.name.clone();
             let role_addr = match &role {
                 Some(r) => r.clone(),
@@ -835,21 +1150,41 @@ fn flow_logs(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
                 .attr("log_destination", g.attr("arn"))
                 .attr("iam_role_arn", role_addr.attr("arn"));
         } else if f.destination.starts_with("buckets.") {
-            let Some((bname, b)) = l.bucket_ref(&f.destination, &at) else { continue };
+            let Some((bname, b)) = l.bucket_ref(&f.destination, &at) else {
+                continue;
+            };
             name = ident(&bname);
             let _ = bname;
-            body = body.attr("log_destination_type", Expr::str("s3")).attr("log_destination", b.attr("arn"));
+            body = body
+                .attr("log_destination_type", Expr::str("s3"))
+                .attr("log_destination", b.attr("arn"));
         } else {
             l.diags.push(
-                Diagnostic::error(super::codes::UNKNOWN_REF, format!("flow-log destination `{}` is not `logs.NAME` or `buckets.NAME`", f.destination))
-                    .at(l.span(&at))
-                    .label("unknown destination")
-                    .help("send flow logs to a log group (`logs.NAME`) or a bucket (`buckets.NAME`)"),
+                Diagnostic::error(
+                    super::codes::UNKNOWN_REF,
+                    format!(
+                        "flow-log destination `{}` is not `logs.NAME` or `buckets.NAME`",
+                        f.destination
+                    ),
+                )
+                .at(l.span(&at))
+                .label("unknown destination")
+                .help("send flow logs to a log group (`logs.NAME`) or a bucket (`buckets.NAME`)"),
             );
             continue;
         }
-        body.push_attr("tags", l.name_tag(&format!("{}-flow-{}", net.name, name.replace('_', "-"))));
-        l.resource("aws_flow_log", &format!("{}_{}", ident(&net.name), name), Concern::Monitoring, &origin, span, body);
+        body.push_attr(
+            "tags",
+            l.name_tag(&format!("{}-flow-{}", net.name, name.replace('_', "-"))),
+        );
+        l.resource(
+            "aws_flow_log",
+            &format!("{}_{}", ident(&net.name), name),
+            Concern::Monitoring,
+            &origin,
+            span,
+            body,
+        );
     }
 }
 
@@ -864,8 +1199,14 @@ fn flow_log_role(l: &mut Lowerer<'_>, net: &Network, span: crate::source::Span) 
         span,
         Body::new()
             .attr("name", l.name(&format!("{}-flow-logs", net.name)))
-            .attr("description", Expr::str("Lets VPC Flow Logs write to CloudWatch Logs"))
-            .attr("assume_role_policy", super::service_trust("vpc-flow-logs.amazonaws.com", account))
+            .attr(
+                "description",
+                Expr::str("Lets VPC Flow Logs write to CloudWatch Logs"),
+            )
+            .attr(
+                "assume_role_policy",
+                super::service_trust("vpc-flow-logs.amazonaws.com", account),
+            )
             .attr("max_session_duration", Expr::Int(3600)),
     );
     let mut groups = Vec::new();
@@ -883,7 +1224,11 @@ fn flow_log_role(l: &mut Lowerer<'_>, net: &Network, span: crate::source::Span) 
         ("Effect", Expr::str("Allow")),
         (
             "Action",
-            Expr::list_str(["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]),
+            Expr::list_str([
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+            ]),
         ),
         ("Resource", Expr::List(groups)),
     ])]);
@@ -893,7 +1238,10 @@ fn flow_log_role(l: &mut Lowerer<'_>, net: &Network, span: crate::source::Span) 
         Concern::Monitoring,
         origin,
         span,
-        Body::new().attr("name", l.name(&format!("{}-flow-logs", net.name))).attr("role", role.attr("id")).attr("policy", doc),
+        Body::new()
+            .attr("name", l.name(&format!("{}-flow-logs", net.name)))
+            .attr("role", role.attr("id"))
+            .attr("policy", doc),
     );
     role
 }
@@ -903,10 +1251,31 @@ pub fn lookups(l: &mut Lowerer<'_>) {
         let body = Body::new()
             .attr("most_recent", Expr::Bool(true))
             .attr("owners", Expr::list_str(ami.owners.clone()))
-            .block("filter", Body::new().attr("name", Expr::str("name")).attr("values", Expr::list_str([ami.name_pattern.clone()])))
-            .block("filter", Body::new().attr("name", Expr::str("architecture")).attr("values", Expr::list_str([ami.architecture.clone()])))
-            .block("filter", Body::new().attr("name", Expr::str("state")).attr("values", Expr::list_str(["available"])));
-        let addr = l.data("aws_ami", &ident(&name), Concern::Compliance, &format!("lookups.amis.{name}"), body);
+            .block(
+                "filter",
+                Body::new()
+                    .attr("name", Expr::str("name"))
+                    .attr("values", Expr::list_str([ami.name_pattern.clone()])),
+            )
+            .block(
+                "filter",
+                Body::new()
+                    .attr("name", Expr::str("architecture"))
+                    .attr("values", Expr::list_str([ami.architecture.clone()])),
+            )
+            .block(
+                "filter",
+                Body::new()
+                    .attr("name", Expr::str("state"))
+                    .attr("values", Expr::list_str(["available"])),
+            );
+        let addr = l.data(
+            "aws_ami",
+            &ident(&name),
+            Concern::Compliance,
+            &format!("lookups.amis.{name}"),
+            body,
+        );
         let span = l.key_span(&["lookups", "amis", &name]);
         if let Some(b) = l.module.data.iter_mut().find(|b| b.addr == addr) {
             b.span = span;

@@ -32,7 +32,9 @@ fn resolve(l: &Lowerer<'_>, v: &str) -> Result<Expr, String> {
     let parts: Vec<&str> = v.split('.').collect();
     let many = |names: Vec<String>, sel: &str, f: &dyn Fn(&str) -> Expr| -> Result<Expr, String> {
         if sel == "*" {
-            Ok(Expr::Object(names.iter().map(|n| (n.clone(), f(n))).collect()))
+            Ok(Expr::Object(
+                names.iter().map(|n| (n.clone(), f(n))).collect(),
+            ))
         } else if names.iter().any(|n| n == sel) {
             Ok(f(sel))
         } else {
@@ -41,24 +43,47 @@ fn resolve(l: &Lowerer<'_>, v: &str) -> Result<Expr, String> {
     };
     match parts.as_slice() {
         ["keys", sel, attr @ ("arn" | "id" | "key_id")] => {
-            many(spec.keys.keys().cloned().collect(), sel, &|n| Address::resource("aws_kms_key", &ident(n)).attr(attr))
+            many(spec.keys.keys().cloned().collect(), sel, &|n| {
+                Address::resource("aws_kms_key", &ident(n)).attr(attr)
+            })
         }
-        ["buckets", sel, attr @ ("name" | "arn")] => many(spec.buckets.keys().cloned().collect(), sel, &|n| {
-            Address::resource("aws_s3_bucket", &ident(n)).attr(if *attr == "name" { "bucket" } else { "arn" })
-        }),
+        ["buckets", sel, attr @ ("name" | "arn")] => {
+            many(spec.buckets.keys().cloned().collect(), sel, &|n| {
+                Address::resource("aws_s3_bucket", &ident(n)).attr(if *attr == "name" {
+                    "bucket"
+                } else {
+                    "arn"
+                })
+            })
+        }
         ["logs", sel, attr @ ("name" | "arn")] => {
-            many(spec.logs.groups.keys().cloned().collect(), sel, &|n| Address::resource("aws_cloudwatch_log_group", &ident(n)).attr(attr))
+            many(spec.logs.groups.keys().cloned().collect(), sel, &|n| {
+                Address::resource("aws_cloudwatch_log_group", &ident(n)).attr(attr)
+            })
         }
         ["iam", "roles", sel, attr @ ("arn" | "name")] => {
-            many(spec.iam.roles.keys().cloned().collect(), sel, &|n| Address::resource("aws_iam_role", &ident(n)).attr(attr))
+            many(spec.iam.roles.keys().cloned().collect(), sel, &|n| {
+                Address::resource("aws_iam_role", &ident(n)).attr(attr)
+            })
         }
         ["parameters", "*", attr @ ("name" | "arn")] => Ok(Expr::Object(
             spec.parameters
                 .keys()
-                .map(|k| (k.clone(), Address::resource("aws_ssm_parameter", &super::storage::param_ident(k)).attr(attr)))
+                .map(|k| {
+                    (
+                        k.clone(),
+                        Address::resource("aws_ssm_parameter", &super::storage::param_ident(k))
+                            .attr(attr),
+                    )
+                })
                 .collect(),
         )),
-        ["network", "vpc", attr @ ("id" | "arn" | "cidr_block")] => l.net.vpc.as_ref().map(|a| a.attr(attr)).ok_or("no network".into()),
+        ["network", "vpc", attr @ ("id" | "arn" | "cidr_block")] => l
+            .net
+            .vpc
+            .as_ref()
+            .map(|a| a.attr(attr))
+            .ok_or("no network".into()),
         ["network", "tiers", tier, "subnet_ids"] => l
             .net
             .subnets
@@ -67,20 +92,35 @@ fn resolve(l: &Lowerer<'_>, v: &str) -> Result<Expr, String> {
             .ok_or(format!("no tier `{tier}`")),
         ["network", "endpoints", sel, "dns_names"] => {
             let net = spec.network.as_ref().ok_or("no network")?;
-            let names: Vec<String> = net.endpoints.iter().filter(|(_, e)| e.kind == EndpointType::Interface).map(|(n, _)| n.clone()).collect();
+            let names: Vec<String> = net
+                .endpoints
+                .iter()
+                .filter(|(_, e)| e.kind == EndpointType::Interface)
+                .map(|(n, _)| n.clone())
+                .collect();
             if *sel != "*" && !names.iter().any(|n| n == sel) {
-                return Err(format!("`{sel}` is not an interface endpoint (gateway endpoints have no DNS names)"));
+                return Err(format!(
+                    "`{sel}` is not an interface endpoint (gateway endpoints have no DNS names)"
+                ));
             }
             many(names, sel, &|n| {
                 let ep = Address::resource("aws_vpc_endpoint", &ident(n));
-                ep.path(vec![Step::Attr("dns_entry".into()), Step::Index(0), Step::Attr("dns_name".into())])
+                ep.path(vec![
+                    Step::Attr("dns_entry".into()),
+                    Step::Index(0),
+                    Step::Attr("dns_name".into()),
+                ])
             })
         }
         ["network", "endpoints", sel, "id"] => {
             let net = spec.network.as_ref().ok_or("no network")?;
-            many(net.endpoints.keys().cloned().collect(), sel, &|n| Address::resource("aws_vpc_endpoint", &ident(n)).attr("id"))
+            many(net.endpoints.keys().cloned().collect(), sel, &|n| {
+                Address::resource("aws_vpc_endpoint", &ident(n)).attr("id")
+            })
         }
-        ["lookups", "amis", name, "id"] if spec.lookups.amis.contains_key(*name) => Ok(Address::data("aws_ami", &ident(name)).attr("id")),
+        ["lookups", "amis", name, "id"] if spec.lookups.amis.contains_key(*name) => {
+            Ok(Address::data("aws_ami", &ident(name)).attr("id"))
+        }
         _ => Err("not a supported output path".into()),
     }
 }

@@ -12,7 +12,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let origin = format!("buckets.{name}");
         let span = l.key_span(&at);
         let id = ident(name);
-        let mut body = Body::new().attr("bucket", l.name(name)).attr("force_destroy", Expr::Bool(ephemeral && !b.protect));
+        let mut body = Body::new()
+            .attr("bucket", l.name(name))
+            .attr("force_destroy", Expr::Bool(ephemeral && !b.protect));
         if b.object_lock.is_some() {
             body.push_attr("object_lock_enabled", Expr::Bool(true));
         }
@@ -30,7 +32,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
             Concern::Storage,
             &origin,
             span,
-            Body::new().attr("bucket", bid.clone()).block("rule", Body::new().attr("object_ownership", Expr::str("BucketOwnerEnforced"))),
+            Body::new().attr("bucket", bid.clone()).block(
+                "rule",
+                Body::new().attr("object_ownership", Expr::str("BucketOwnerEnforced")),
+            ),
         );
         // public access block
         let pab = l.resource(
@@ -48,7 +53,14 @@ pub fn lower(l: &mut Lowerer<'_>) {
         );
         // versioning (Object Lock requires it)
         let versioning_on = b.versioning || b.object_lock.is_some();
-        let mut vc = Body::new().attr("status", Expr::str(if versioning_on { "Enabled" } else { "Suspended" }));
+        let mut vc = Body::new().attr(
+            "status",
+            Expr::str(if versioning_on {
+                "Enabled"
+            } else {
+                "Suspended"
+            }),
+        );
         let mut vbody = Body::new().attr("bucket", bid.clone());
         if b.mfa_delete == MfaDelete::Native {
             vc.push_attr("mfa_delete", Expr::str("Enabled"));
@@ -62,7 +74,14 @@ pub fn lower(l: &mut Lowerer<'_>) {
             vbody.push_attr("mfa", e);
         }
         vbody.push_block("versioning_configuration", vc);
-        let versioning = l.resource("aws_s3_bucket_versioning", &id, Concern::Storage, &origin, l.span(&["buckets", name, "versioning"]), vbody);
+        let versioning = l.resource(
+            "aws_s3_bucket_versioning",
+            &id,
+            Concern::Storage,
+            &origin,
+            l.span(&["buckets", name, "versioning"]),
+            vbody,
+        );
         // SSE-KMS with the bucket key
         if let Some(key) = l.key_ref(&b.key, &["buckets", name, "key"]) {
             l.resource(
@@ -76,7 +95,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
                     Body::new()
                         .block(
                             "apply_server_side_encryption_by_default",
-                            Body::new().attr("sse_algorithm", Expr::str("aws:kms")).attr("kms_master_key_id", key.attr("arn")),
+                            Body::new()
+                                .attr("sse_algorithm", Expr::str("aws:kms"))
+                                .attr("kms_master_key_id", key.attr("arn")),
                         )
                         .attr("bucket_key_enabled", Expr::Bool(true)),
                 ),
@@ -91,7 +112,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
             let mut ret = Body::new().attr("mode", Expr::str(mode));
             match &lock.retention {
                 Duration::Text(t) if t.ends_with('y') => {
-                    ret.push_attr("years", Expr::Int(t.trim_end_matches('y').parse().unwrap_or(1)));
+                    ret.push_attr(
+                        "years",
+                        Expr::Int(t.trim_end_matches('y').parse().unwrap_or(1)),
+                    );
                 }
                 d => ret.push_attr("days", Expr::Int(d.days().unwrap_or(1))),
             }
@@ -101,7 +125,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 Concern::Storage,
                 &origin,
                 l.key_span(&["buckets", name, "object_lock"]),
-                Body::new().attr("bucket", bid.clone()).block("rule", Body::new().block("default_retention", ret)),
+                Body::new()
+                    .attr("bucket", bid.clone())
+                    .block("rule", Body::new().block("default_retention", ret)),
             );
             l.depends(&olc, versioning.clone());
         }
@@ -115,7 +141,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
                     Concern::Storage,
                     &origin,
                     l.span(&["buckets", name, "access_logs"]),
-                    Body::new().attr("bucket", bid.clone()).attr("target_bucket", t.attr("id")).attr("target_prefix", Expr::str(format!("{name}/"))),
+                    Body::new()
+                        .attr("bucket", bid.clone())
+                        .attr("target_bucket", t.attr("id"))
+                        .attr("target_prefix", Expr::str(format!("{name}/"))),
                 );
             }
         }
@@ -126,11 +155,17 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 .attr("status", Expr::str("Enabled"))
                 .block("filter", Body::new());
             if let Some(d) = lc.noncurrent_expiration.as_ref().and_then(Duration::days) {
-                rule.push_block("noncurrent_version_expiration", Body::new().attr("noncurrent_days", Expr::Int(d)));
+                rule.push_block(
+                    "noncurrent_version_expiration",
+                    Body::new().attr("noncurrent_days", Expr::Int(d)),
+                );
             }
             rule.push_block(
                 "abort_incomplete_multipart_upload",
-                Body::new().attr("days_after_initiation", Expr::Int(lc.abort_incomplete_uploads_days)),
+                Body::new().attr(
+                    "days_after_initiation",
+                    Expr::Int(lc.abort_incomplete_uploads_days),
+                ),
             );
             let lca = l.resource(
                 "aws_s3_bucket_lifecycle_configuration",
@@ -151,7 +186,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 Concern::Storage,
                 &origin,
                 l.key_span(&["buckets", name, "transport"]),
-                Body::new().attr("bucket", bid.clone()).attr("policy", policy_doc(stmts)),
+                Body::new()
+                    .attr("bucket", bid.clone())
+                    .attr("policy", policy_doc(stmts)),
             );
             l.depends(&pol, pab.clone());
         }
@@ -170,7 +207,13 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
             ("Principal", Expr::str("*")),
             ("Action", Expr::str("s3:*")),
             ("Resource", both.clone()),
-            ("Condition", Expr::obj([("Bool", Expr::obj([("aws:SecureTransport", Expr::str("false"))]))])),
+            (
+                "Condition",
+                Expr::obj([(
+                    "Bool",
+                    Expr::obj([("aws:SecureTransport", Expr::str("false"))]),
+                )]),
+            ),
         ]));
     }
     let tls = match b.transport.min_tls {
@@ -183,7 +226,13 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
         ("Principal", Expr::str("*")),
         ("Action", Expr::str("s3:*")),
         ("Resource", both.clone()),
-        ("Condition", Expr::obj([("NumericLessThan", Expr::obj([("s3:TlsVersion", Expr::str(tls))]))])),
+        (
+            "Condition",
+            Expr::obj([(
+                "NumericLessThan",
+                Expr::obj([("s3:TlsVersion", Expr::str(tls))]),
+            )]),
+        ),
     ]));
     if b.mfa_delete == MfaDelete::Policy {
         let deployer = deployer(l);
@@ -193,13 +242,21 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
             ("Principal", Expr::str("*")),
             (
                 "Action",
-                Expr::list_str(["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"]),
+                Expr::list_str([
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                    "s3:PutBucketVersioning",
+                    "s3:PutLifecycleConfiguration",
+                ]),
             ),
             ("Resource", both.clone()),
             (
                 "Condition",
                 Expr::obj([
-                    ("BoolIfExists", Expr::obj([("aws:MultiFactorAuthPresent", Expr::str("false"))])),
+                    (
+                        "BoolIfExists",
+                        Expr::obj([("aws:MultiFactorAuthPresent", Expr::str("false"))]),
+                    ),
                     ("ArnNotEquals", Expr::obj([("aws:PrincipalArn", deployer)])),
                 ]),
             ),
@@ -217,22 +274,45 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
         s.push(Expr::obj([
             ("Sid", Expr::str("AllowCloudTrailAclCheck")),
             ("Effect", Expr::str("Allow")),
-            ("Principal", Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))])),
+            (
+                "Principal",
+                Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
+            ),
             ("Action", Expr::str("s3:GetBucketAcl")),
             ("Resource", arn.clone()),
-            ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceArn", trail_arn.clone())]))])),
-        ]));
-        s.push(Expr::obj([
-            ("Sid", Expr::str("AllowCloudTrailWrite")),
-            ("Effect", Expr::str("Allow")),
-            ("Principal", Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))])),
-            ("Action", Expr::str("s3:PutObject")),
-            ("Resource", Expr::concat(vec![arn.clone(), Expr::str("/AWSLogs/"), account, Expr::str("/*")])),
             (
                 "Condition",
                 Expr::obj([(
                     "StringEquals",
-                    Expr::obj([("s3:x-amz-acl", Expr::str("bucket-owner-full-control")), ("aws:SourceArn", trail_arn)]),
+                    Expr::obj([("aws:SourceArn", trail_arn.clone())]),
+                )]),
+            ),
+        ]));
+        s.push(Expr::obj([
+            ("Sid", Expr::str("AllowCloudTrailWrite")),
+            ("Effect", Expr::str("Allow")),
+            (
+                "Principal",
+                Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
+            ),
+            ("Action", Expr::str("s3:PutObject")),
+            (
+                "Resource",
+                Expr::concat(vec![
+                    arn.clone(),
+                    Expr::str("/AWSLogs/"),
+                    account,
+                    Expr::str("/*"),
+                ]),
+            ),
+            (
+                "Condition",
+                Expr::obj([(
+                    "StringEquals",
+                    Expr::obj([
+                        ("s3:x-amz-acl", Expr::str("bucket-owner-full-control")),
+                        ("aws:SourceArn", trail_arn),
+                    ]),
                 )]),
             ),
         ]));
@@ -249,14 +329,20 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
         s.push(Expr::obj([
             ("Sid", Expr::str("AllowS3ServerAccessLogs")),
             ("Effect", Expr::str("Allow")),
-            ("Principal", Expr::obj([("Service", Expr::str("logging.s3.amazonaws.com"))])),
+            (
+                "Principal",
+                Expr::obj([("Service", Expr::str("logging.s3.amazonaws.com"))]),
+            ),
             ("Action", Expr::str("s3:PutObject")),
             ("Resource", objects),
             (
                 "Condition",
                 Expr::obj([
                     ("StringEquals", Expr::obj([("aws:SourceAccount", account)])),
-                    ("ArnLike", Expr::obj([("aws:SourceArn", Expr::List(sources))])),
+                    (
+                        "ArnLike",
+                        Expr::obj([("aws:SourceArn", Expr::List(sources))]),
+                    ),
                 ]),
             ),
         ]));
@@ -288,17 +374,30 @@ pub fn parameters(l: &mut Lowerer<'_>) {
         let value = l.str_or_var(&p.value, &["parameters", path, "value"]);
         let mut body = Body::new()
             .attr("name", name)
-            .attr("description", Expr::str(p.description.clone().unwrap_or_else(|| path.clone())))
-            .attr("type", Expr::str(match p.kind {
-                ParamType::SecureString => "SecureString",
-                ParamType::String => "String",
-            }))
+            .attr(
+                "description",
+                Expr::str(p.description.clone().unwrap_or_else(|| path.clone())),
+            )
+            .attr(
+                "type",
+                Expr::str(match p.kind {
+                    ParamType::SecureString => "SecureString",
+                    ParamType::String => "String",
+                }),
+            )
             .attr("value", value);
         if let Some(k) = l.key_ref(&p.key, &["parameters", path, "key"]) {
             body.push_attr("key_id", k.attr("arn"));
         }
         body.push_attr("tags", l.name_tag(&param_ident(path).replace('_', "-")));
-        l.resource("aws_ssm_parameter", &param_ident(path), Concern::Storage, &origin, span, body);
+        l.resource(
+            "aws_ssm_parameter",
+            &param_ident(path),
+            Concern::Storage,
+            &origin,
+            span,
+            body,
+        );
     }
 }
 
@@ -323,9 +422,26 @@ pub fn account_settings(l: &mut Lowerer<'_>) {
     if let Some(ebs) = l.spec.account_settings.ebs_encryption_by_default.clone() {
         let span = l.key_span(&["account_settings", "ebs_encryption_by_default"]);
         let origin = "account_settings.ebs_encryption_by_default";
-        l.resource("aws_ebs_encryption_by_default", "this", Concern::Compliance, origin, span, Body::new().attr("enabled", Expr::Bool(true)));
-        if let Some(k) = l.key_ref(&ebs.key, &["account_settings", "ebs_encryption_by_default", "key"]) {
-            l.resource("aws_ebs_default_kms_key", "this", Concern::Compliance, origin, span, Body::new().attr("key_arn", k.attr("arn")));
+        l.resource(
+            "aws_ebs_encryption_by_default",
+            "this",
+            Concern::Compliance,
+            origin,
+            span,
+            Body::new().attr("enabled", Expr::Bool(true)),
+        );
+        if let Some(k) = l.key_ref(
+            &ebs.key,
+            &["account_settings", "ebs_encryption_by_default", "key"],
+        ) {
+            l.resource(
+                "aws_ebs_default_kms_key",
+                "this",
+                Concern::Compliance,
+                origin,
+                span,
+                Body::new().attr("key_arn", k.attr("arn")),
+            );
         }
     }
 }

@@ -94,7 +94,10 @@ pub fn registry() -> &'static [&'static dyn Rule] {
 
 /// Find a rule by code or slug.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
-    registry().iter().copied().find(|r| r.meta().code.eq_ignore_ascii_case(id) || r.meta().slug == id)
+    registry()
+        .iter()
+        .copied()
+        .find(|r| r.meta().code.eq_ignore_ascii_case(id) || r.meta().slug == id)
 }
 
 /// Run every rule, then apply the spec's waivers.

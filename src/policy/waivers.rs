@@ -1,7 +1,7 @@
 //! Waivers: accepted deviations. A waiver names a rule (code or slug) or a scanner check id,
 //! a scope and a reason; a waived finding stays in the output, marked as waived.
 
-use super::{ptr, Ctx};
+use super::Ctx;
 use crate::diag::{Diagnostic, Waived};
 
 pub mod codes {
@@ -31,7 +31,10 @@ pub fn today() -> String {
     if let Ok(t) = std::env::var("ZTC_TODAY") {
         return t;
     }
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let days = (secs / 86_400) as i64;
     // civil-from-days (Howard Hinnant)
     let z = days + 719_468;
@@ -57,10 +60,16 @@ pub fn apply(cx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
             continue; // checked against the generated blocks by lowering
         }
         let Some(rule) = super::find(&w.rule) else {
-            let all: Vec<String> = super::registry().iter().flat_map(|r| [r.meta().code.to_string(), r.meta().slug.to_string()]).collect();
-            let mut d = Diagnostic::error(codes::UNKNOWN_RULE, format!("waiver names unknown rule `{}`", w.rule))
-                .at(rule_span)
-                .label("no such rule");
+            let all: Vec<String> = super::registry()
+                .iter()
+                .flat_map(|r| [r.meta().code.to_string(), r.meta().slug.to_string()])
+                .collect();
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_RULE,
+                format!("waiver names unknown rule `{}`", w.rule),
+            )
+            .at(rule_span)
+            .label("no such rule");
             d = match crate::validate::did_you_mean(&w.rule, &all) {
                 Some(s) => d.help(format!("did you mean `{s}`? `ztc explain --list` lists every rule")),
                 None => d.help("name a rule code (ZT0101) or slug, or a scanner check id (CKV_AWS_144); `ztc explain --list` lists the rules"),
@@ -71,10 +80,15 @@ pub fn apply(cx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
         if let Some(exp) = &w.expires {
             if exp.as_str() < today.as_str() {
                 extra.push(
-                    Diagnostic::error(codes::EXPIRED, format!("waiver for `{}` expired on {exp}", w.rule))
-                        .at(cx.span(&format!("{base}/expires")))
-                        .label("expired")
-                        .help("fix the finding, or renew the waiver with a new date and a fresh review"),
+                    Diagnostic::error(
+                        codes::EXPIRED,
+                        format!("waiver for `{}` expired on {exp}", w.rule),
+                    )
+                    .at(cx.span(&format!("{base}/expires")))
+                    .label("expired")
+                    .help(
+                        "fix the finding, or renew the waiver with a new date and a fresh review",
+                    ),
                 );
                 continue;
             }
@@ -85,17 +99,29 @@ pub fn apply(cx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
             if f.code != meta.code || f.waived.is_some() {
                 continue;
             }
-            if f.scope.as_deref().is_some_and(|s| scope_matches(&w.scope, s)) {
-                f.waived = Some(Waived { reason: w.reason.clone(), span: cx.span(&ptr(&["compliance", "waivers", &i.to_string()])) });
+            if f.scope
+                .as_deref()
+                .is_some_and(|s| scope_matches(&w.scope, s))
+            {
+                f.waived = Some(Waived {
+                    reason: w.reason.clone(),
+                    span: rule_span,
+                });
                 used = true;
             }
         }
         if !used {
             extra.push(
-                Diagnostic::warning(codes::UNUSED, format!("waiver for `{}` in scope `{}` matches no finding", w.rule, w.scope))
-                    .at(rule_span)
-                    .label("unused waiver")
-                    .help("remove the waiver, or fix its scope"),
+                Diagnostic::warning(
+                    codes::UNUSED,
+                    format!(
+                        "waiver for `{}` in scope `{}` matches no finding",
+                        w.rule, w.scope
+                    ),
+                )
+                .at(rule_span)
+                .label("unused waiver")
+                .help("remove the waiver, or fix its scope"),
             );
         }
     }

@@ -26,7 +26,10 @@ pub struct Spec {
     /// What this system is and where its requirements come from.
     pub metadata: Metadata,
     /// AWS Region the stack deploys to, e.g. `us-east-1`.
-    #[schemars(regex(pattern = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"), example = "us-east-1")]
+    #[schemars(
+        regex(pattern = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"),
+        example = "us-east-1"
+    )]
     pub region: String,
     /// Environment naming: the suffix every physical name carries.
     #[serde(default)]
@@ -80,7 +83,10 @@ pub struct Spec {
 #[serde(deny_unknown_fields)]
 pub struct Metadata {
     /// Short machine name of the system (lower-case, dashes). Used as the stack name.
-    #[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"), example = "zero-trust-payments")]
+    #[schemars(
+        regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"),
+        example = "zero-trust-payments"
+    )]
     pub name: String,
     /// Human title.
     #[serde(default)]
@@ -107,7 +113,9 @@ pub struct Environment {
 
 impl Default for Environment {
     fn default() -> Self {
-        Environment { suffix: default_suffix() }
+        Environment {
+            suffix: default_suffix(),
+        }
     }
 }
 
@@ -115,7 +123,9 @@ fn default_suffix() -> VarSpec {
     VarSpec {
         var: "environment_suffix".into(),
         default: None,
-        description: Some("Suffix appended to every physical resource name (unique per deployment)".into()),
+        description: Some(
+            "Suffix appended to every physical resource name (unique per deployment)".into(),
+        ),
         sensitive: false,
     }
 }
@@ -137,7 +147,10 @@ pub struct Naming {
 
 impl Default for Naming {
     fn default() -> Self {
-        Naming { pattern: default_pattern(), max_suffix_length: default_max_suffix() }
+        Naming {
+            pattern: default_pattern(),
+            max_suffix_length: default_max_suffix(),
+        }
     }
 }
 
@@ -168,7 +181,12 @@ pub struct Compliance {
 
 impl Default for Compliance {
     fn default() -> Self {
-        Compliance { profiles: default_profiles(), lifecycle: Lifecycle::default(), waivers: vec![], frameworks: vec![] }
+        Compliance {
+            profiles: default_profiles(),
+            lifecycle: Lifecycle::default(),
+            waivers: vec![],
+            frameworks: vec![],
+        }
     }
 }
 
@@ -315,7 +333,10 @@ pub fn json_schema() -> serde_json::Value {
     let schema = gen.into_root_schema_for::<Spec>();
     let mut v = serde_json::to_value(schema).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        o.insert("$id".into(), "https://ztc.dev/schema/zerotrust.schema.json".into());
+        o.insert(
+            "$id".into(),
+            "https://ztc.dev/schema/zerotrust.schema.json".into(),
+        );
     }
     v
 }

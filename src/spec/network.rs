@@ -10,12 +10,19 @@ pub struct Network {
     /// Logical name of the VPC (`{name}` in the naming pattern), e.g. `payment-vpc`.
     pub name: String,
     /// IPv4 CIDR of the VPC.
-    #[schemars(regex(pattern = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d{1,2}$"), example = "10.0.0.0/16")]
+    #[schemars(
+        regex(pattern = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d{1,2}$"),
+        example = "10.0.0.0/16"
+    )]
     pub cidr: String,
     /// Number of Availability Zones (taken from `data.aws_availability_zones`, state `available`).
     #[serde(default = "default_azs")]
     #[schemars(range(min = 1, max = 6))]
     pub azs: u32,
+    /// Pin the Availability Zones by zone ID (e.g. `use1-az1`): the AZ data source is filtered on
+    /// them, so a zone AWS adds later never changes the layout. Names differ per account; IDs do not.
+    #[serde(default)]
+    pub zone_ids: Vec<String>,
     /// Internet access. `none`: no internet gateway, NAT or public IPs anywhere.
     #[serde(default)]
     pub internet: Internet,
@@ -294,7 +301,9 @@ pub struct NaclRule {
 }
 
 /// Traffic direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Inbound.

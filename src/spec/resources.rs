@@ -27,7 +27,9 @@ pub struct Key {
 }
 
 /// What a key is used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyUsage {
     /// S3 server-side encryption.
@@ -60,7 +62,10 @@ pub struct Rotation {
 
 impl Default for Rotation {
     fn default() -> Self {
-        Rotation { enabled: true, period_days: None }
+        Rotation {
+            enabled: true,
+            period_days: None,
+        }
     }
 }
 
@@ -150,7 +155,10 @@ pub struct Transport {
 
 impl Default for Transport {
     fn default() -> Self {
-        Transport { deny_insecure: true, min_tls: default_tls() }
+        Transport {
+            deny_insecure: true,
+            min_tls: default_tls(),
+        }
     }
 }
 
