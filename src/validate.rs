@@ -33,100 +33,133 @@ pub fn validate(root: &Node) -> Vec<Diagnostic> {
     let instance = root.to_json();
     let mut out: Vec<Diagnostic> = Vec::new();
     for err in validator().iter_errors(&instance) {
-        let path = err.instance_path().as_str().to_string();
-        let schema_path = err.schema_path().as_str().to_string();
-        let (node, key_span) = nearest(root, &path);
-        let d = match err.kind() {
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                for key in unexpected {
-                    let kp = format!("{}/{}", path, escape(key));
-                    let span = root.pointer(&kp).and_then(|(_, k)| k).unwrap_or(node.span);
-                    let allowed = allowed_keys(&schema_path);
-                    let mut d = Diagnostic::error(
-                        codes::UNKNOWN_KEY,
-                        format!("unknown key `{key}`{}", at(&path)),
-                    )
-                    .at(span)
-                    .label("not a field here");
-                    d = match did_you_mean(key, &allowed) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None if !allowed.is_empty() => {
-                            d.help(format!("expected one of: {}", allowed.join(", ")))
-                        }
-                        None => d,
-                    };
-                    out.push(d);
-                }
-                continue;
-            }
-            ValidationErrorKind::Required { property } => {
-                let p = property.as_str().unwrap_or_default();
-                Diagnostic::error(
-                    codes::MISSING_FIELD,
-                    format!("missing required field `{p}`{}", at(&path)),
+        map_error(&err, root, &mut out);
+    }
+    out.sort_by_key(|d| d.span.map(|s| s.start));
+    out.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+    out
+}
+
+/// Turn one validation error into located diagnostics.
+fn map_error(err: &jsonschema::ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>) {
+    let path = err.instance_path().as_str().to_string();
+    let schema_path = err.schema_path().as_str().to_string();
+    let (node, key_span) = nearest(root, &path);
+    let d = match err.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            for key in unexpected {
+                let kp = format!("{}/{}", path, escape(key));
+                let span = root.pointer(&kp).and_then(|(_, k)| k).unwrap_or(node.span);
+                let allowed = allowed_keys(&schema_path);
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_KEY,
+                    format!("unknown key `{key}`{}", at(&path)),
                 )
-                .at(key_span.unwrap_or(Span::new(node.span.start, node.span.start + 1)))
-                .label(format!("`{p}` is required here"))
-                .help(format!("add `{p}:`; `ztc schema` describes it"))
+                .at(span)
+                .label("not a field here");
+                d = match did_you_mean(key, &allowed) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None if !allowed.is_empty() => {
+                        d.help(format!("expected one of: {}", allowed.join(", ")))
+                    }
+                    None => d,
+                };
+                out.push(d);
             }
-            ValidationErrorKind::Enum { options } => {
-                let opts: Vec<String> = options
-                    .as_array()
-                    .map(|a| a.iter().map(short).collect())
-                    .unwrap_or_default();
+            return;
+        }
+        ValidationErrorKind::Required { property } => {
+            let p = property.as_str().unwrap_or_default();
+            Diagnostic::error(
+                codes::MISSING_FIELD,
+                format!("missing required field `{p}`{}", at(&path)),
+            )
+            .at(key_span.unwrap_or(Span::new(node.span.start, node.span.start + 1)))
+            .label(format!("`{p}` is required here"))
+            .help(format!("add `{p}:`; `ztc schema` describes it"))
+        }
+        ValidationErrorKind::Enum { options } => {
+            let opts: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(short).collect())
+                .unwrap_or_default();
+            let got = short(&node.to_json());
+            let mut d =
+                Diagnostic::error(codes::BAD_ENUM, format!("invalid value {got}{}", at(&path)))
+                    .at(node.span)
+                    .label(format!("expected one of {}", opts.join(", ")));
+            if let Some(s) = node.as_str().and_then(|g| {
+                did_you_mean(
+                    g,
+                    &opts
+                        .iter()
+                        .map(|o| o.trim_matches('"').to_string())
+                        .collect::<Vec<_>>(),
+                )
+            }) {
+                d = d.help(format!("did you mean `{s}`?"));
+            } else {
+                d = d.help(format!("use one of {}", opts.join(", ")));
+            }
+            d
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = format!("{kind:?}")
+                .to_lowercase()
+                .replace("single(", "")
+                .replace("multiple(", "")
+                .replace(')', "");
+            Diagnostic::error(
+                codes::WRONG_TYPE,
+                format!("wrong type{}: expected {}", at(&path), expected),
+            )
+            .at(node.span)
+            .label(format!("this is {}", type_name(&node.to_json())))
+            .help(format!(
+                "write {} {expected} here",
+                if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                }
+            ))
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            let consts = alternative_consts(&schema_path);
+            if !consts.is_empty() {
                 let got = short(&node.to_json());
+                let quoted: Vec<String> = consts.iter().map(|c| format!("`{c}`")).collect();
                 let mut d =
                     Diagnostic::error(codes::BAD_ENUM, format!("invalid value {got}{}", at(&path)))
                         .at(node.span)
-                        .label(format!("expected one of {}", opts.join(", ")));
-                if let Some(s) = node.as_str().and_then(|g| {
-                    did_you_mean(
-                        g,
-                        &opts
-                            .iter()
-                            .map(|o| o.trim_matches('"').to_string())
-                            .collect::<Vec<_>>(),
-                    )
-                }) {
-                    d = d.help(format!("did you mean `{s}`?"));
-                } else {
-                    d = d.help(format!("use one of {}", opts.join(", ")));
-                }
+                        .label(format!("expected one of {}", quoted.join(", ")));
+                d = match node.as_str().and_then(|g| did_you_mean(g, &consts)) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("use one of {}", quoted.join(", "))),
+                };
                 d
-            }
-            ValidationErrorKind::Type { kind } => {
-                let expected = format!("{kind:?}")
-                    .to_lowercase()
-                    .replace("single(", "")
-                    .replace("multiple(", "")
-                    .replace(')', "");
-                Diagnostic::error(
-                    codes::WRONG_TYPE,
-                    format!("wrong type{}: expected {}", at(&path), expected),
-                )
-                .at(node.span)
-                .label(format!("this is {}", type_name(&node.to_json())))
-                .help(format!("write a {expected} here"))
-            }
-            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            } else if let Some(branch) = deepest_branch(context, &path) {
+                // an untagged alternative that got further: report its errors instead
+                for e in branch {
+                    map_error(e, root, out);
+                }
+                return;
+            } else {
                 Diagnostic::error(codes::WRONG_TYPE, format!("invalid value{}", at(&path)))
                     .at(node.span)
                     .label("does not match any accepted form")
                     .help(describe_alternatives(&schema_path))
             }
-            _ => Diagnostic::error(
-                codes::BAD_VALUE,
-                format!("invalid value{}: {}", at(&path), err),
-            )
-            .at(node.span)
-            .label("invalid")
-            .help("see `ztc schema` for the accepted values"),
-        };
-        out.push(d);
-    }
-    out.sort_by_key(|d| d.span.map(|s| s.start));
-    out.dedup_by(|a, b| a.span == b.span && a.message == b.message);
-    out
+        }
+        _ => Diagnostic::error(
+            codes::BAD_VALUE,
+            format!("invalid value{}: {}", at(&path), err),
+        )
+        .at(node.span)
+        .label("invalid")
+        .help("see `ztc schema` for the accepted values"),
+    };
+    out.push(d);
 }
 
 fn escape(k: &str) -> String {
@@ -202,6 +235,58 @@ fn schema_at(schema_path: &str) -> Option<&'static Value> {
         };
     }
     Some(cur)
+}
+
+/// When every alternative of an `anyOf`/`oneOf` is a constant, the constants (a documented enum).
+fn alternative_consts(schema_path: &str) -> Vec<String> {
+    let Some(alts) = schema_at(schema_path).and_then(Value::as_array) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for a in alts {
+        let a = match a.get("$ref").and_then(Value::as_str) {
+            Some(r) => match schema().pointer(r.trim_start_matches('#')) {
+                Some(x) => x,
+                None => return vec![],
+            },
+            None => a,
+        };
+        if let Some(c) = a.get("const").and_then(Value::as_str) {
+            out.push(c.to_string());
+        } else if let Some(e) = a.get("enum").and_then(Value::as_array) {
+            out.extend(e.iter().filter_map(Value::as_str).map(String::from));
+        } else {
+            return vec![];
+        }
+    }
+    out
+}
+
+/// The alternative whose errors reach deepest below `path`, if one gets past the value itself.
+fn deepest_branch<'e>(
+    context: &'e [Vec<jsonschema::ValidationError<'static>>],
+    path: &str,
+) -> Option<&'e Vec<jsonschema::ValidationError<'static>>> {
+    let depth = |p: &str| p.matches('/').count();
+    let base = depth(path);
+    context
+        .iter()
+        .filter(|b| !b.is_empty())
+        .map(|b| {
+            let deepest = b
+                .iter()
+                .map(|e| depth(e.instance_path().as_str()))
+                .max()
+                .unwrap_or(0);
+            // a branch that failed on more than the value's type matched its shape
+            let shaped = b
+                .iter()
+                .any(|e| !matches!(e.kind(), ValidationErrorKind::Type { .. }));
+            ((deepest, shaped), b)
+        })
+        .filter(|((d, shaped), _)| *d > base || *shaped)
+        .max_by_key(|(score, _)| *score)
+        .map(|(_, b)| b)
 }
 
 fn allowed_keys(schema_path: &str) -> Vec<String> {

@@ -264,6 +264,15 @@ impl<'a> Loader<'a> {
                 Some(Ok(x)) => x,
                 Some(Err(e)) => {
                     let at = self.off(e.marker());
+                    if e.info().contains("recursion limit") {
+                        self.errors.push(
+                            Diagnostic::error(codes::TOO_DEEP, "nesting is too deep")
+                                .at(Span::new(at, at + 1))
+                                .label("too deep")
+                                .help("a spec nests a few levels; flatten this structure"),
+                        );
+                        break;
+                    }
                     self.errors.push(
                         Diagnostic::error(
                             codes::SYNTAX,
@@ -351,7 +360,7 @@ impl<'a> Loader<'a> {
                     } else if !(core
                         && matches!(tag.suffix.as_str(), "int" | "float" | "bool" | "null"))
                     {
-                        return self.fail(tag_error(&tag.to_string(), sp));
+                        return self.fail(tag_error(&show_tag(&tag), sp));
                     }
                 }
                 let value = if force_str || style != ScalarStyle::Plain {
@@ -382,7 +391,7 @@ impl<'a> Loader<'a> {
                 }) =>
             {
                 let _ = anchor;
-                let t = tag.map(|t| t.to_string()).unwrap_or_default();
+                let t = tag.map(|t| show_tag(&t)).unwrap_or_default();
                 self.fail(tag_error(&t, sp))
             }
             Event::SequenceStart(anchor, _) => {
@@ -535,6 +544,15 @@ impl<'a> Loader<'a> {
                 }
             }
         }
+    }
+}
+
+/// A tag as the user wrote it: `!!python/object`, `!Ref`.
+fn show_tag(t: &saphyr_parser::Tag) -> String {
+    if t.is_yaml_core_schema() {
+        format!("!!{}", t.suffix.trim_start_matches('!'))
+    } else {
+        format!("{}{}", t.handle, t.suffix)
     }
 }
 

@@ -332,6 +332,7 @@ pub fn json_schema() -> serde_json::Value {
     let gen = schemars::generate::SchemaSettings::draft07().into_generator();
     let schema = gen.into_root_schema_for::<Spec>();
     let mut v = serde_json::to_value(schema).unwrap_or_default();
+    strip_null(&mut v);
     if let Some(o) = v.as_object_mut() {
         o.insert(
             "$id".into(),
@@ -339,4 +340,56 @@ pub fn json_schema() -> serde_json::Value {
         );
     }
     v
+}
+
+/// Optional fields are "may be absent", not "may be null": drop the `null` alternatives schemars
+/// adds for `Option<T>`, so errors point into the value instead of at an `anyOf`.
+fn strip_null(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::Array(types)) = o.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let t = types[0].clone();
+                    o.insert("type".into(), t);
+                }
+            }
+            if o.get("default") == Some(&Value::Null) {
+                o.remove("default");
+            }
+            let single = match o.get_mut("anyOf") {
+                Some(Value::Array(alts))
+                    if alts
+                        .iter()
+                        .any(|a| a == &serde_json::json!({"type": "null"})) =>
+                {
+                    alts.retain(|a| a != &serde_json::json!({"type": "null"}));
+                    (alts.len() == 1).then(|| alts.remove(0))
+                }
+                _ => None,
+            };
+            if let Some(alt) = single {
+                o.remove("anyOf");
+                match alt {
+                    Value::Object(a) if a.contains_key("$ref") => {
+                        o.insert("allOf".into(), Value::Array(vec![Value::Object(a)]));
+                    }
+                    Value::Object(a) => {
+                        for (k, x) in a {
+                            o.entry(k).or_insert(x);
+                        }
+                    }
+                    other => {
+                        o.insert("allOf".into(), Value::Array(vec![other]));
+                    }
+                }
+            }
+            for x in o.values_mut() {
+                strip_null(x);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_null),
+        _ => {}
+    }
 }
