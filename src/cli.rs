@@ -40,7 +40,14 @@ pub enum ColorChoice {
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum TargetArg {
+    /// Terraform HCL module.
     Hcl,
+    /// Terraform JSON in the CDKTF layout (cdktf.out/).
+    Cdktf,
+    /// Pulumi YAML program.
+    Pulumi,
+    /// All three, in hcl/, cdktf/ and pulumi/.
+    All,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -214,6 +221,9 @@ fn build(
     };
     let targets: Vec<Target> = match target {
         TargetArg::Hcl => vec![Target::Hcl],
+        TargetArg::Cdktf => vec![Target::Cdktf],
+        TargetArg::Pulumi => vec![Target::Pulumi],
+        TargetArg::All => Target::ALL.to_vec(),
     };
     let stem = spec
         .file_stem()

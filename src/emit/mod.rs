@@ -1,6 +1,8 @@
 //! Printers from the IR to target languages, and the files every target gets beside its code.
 
 pub mod hcl;
+pub mod pulumi;
+pub mod tfjson;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::Module;
@@ -8,15 +10,31 @@ use crate::ir::Module;
 /// An output target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
+    /// Terraform HCL module.
     Hcl,
+    /// Terraform JSON in the layout `cdktf synth` writes.
+    Cdktf,
+    /// Pulumi YAML program.
+    Pulumi,
 }
 
 impl Target {
-    pub const ALL: [Target; 1] = [Target::Hcl];
+    pub const ALL: [Target; 3] = [Target::Hcl, Target::Cdktf, Target::Pulumi];
     pub fn name(self) -> &'static str {
         match self {
             Target::Hcl => "hcl",
+            Target::Cdktf => "cdktf",
+            Target::Pulumi => "pulumi",
         }
+    }
+}
+
+/// Diagnostics a target raises about itself (features one provider lacks, documented
+/// divergences). Computed without printing so that `check` and `build` report the same.
+pub fn target_diagnostics(module: &Module, target: Target) -> Vec<Diagnostic> {
+    match target {
+        Target::Hcl | Target::Cdktf => Vec::new(),
+        Target::Pulumi => pulumi::diagnostics(module),
     }
 }
 
@@ -24,6 +42,8 @@ impl Target {
 pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(String, String)> {
     let mut files = match target {
         Target::Hcl => hcl::emit(module),
+        Target::Cdktf => tfjson::emit(module),
+        Target::Pulumi => pulumi::emit(module),
     };
     files.push(("README.md".into(), readme(module, target, findings)));
     files.sort_by(|a, b| a.0.cmp(&b.0));
