@@ -225,6 +225,26 @@ fn build(
         TargetArg::Pulumi => vec![Target::Pulumi],
         TargetArg::All => Target::ALL.to_vec(),
     };
+    let target_diags: Vec<Diagnostic> = targets
+        .iter()
+        .flat_map(|t| emit::target_diagnostics(module, *t))
+        .collect();
+    if !target_diags.is_empty() {
+        let shown: Vec<Diagnostic> = target_diags
+            .iter()
+            .filter(|d| !ui.quiet || d.is_blocking())
+            .cloned()
+            .collect();
+        eprint!("{}", diag::render(&shown, &c.source, ui.color, 100));
+        if target_diags.iter().any(Diagnostic::is_blocking)
+            || (deny_warnings && target_diags.iter().any(|d| d.severity == Severity::Warning))
+        {
+            eprintln!("error: build failed; nothing was written");
+            return exit::FINDINGS;
+        }
+    }
+    let mut findings = c.diagnostics.clone();
+    findings.extend(target_diags);
     let stem = spec
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -240,7 +260,7 @@ fn build(
     });
     let mut files = Vec::new();
     for t in &targets {
-        for (p, text) in emit::emit(module, *t, &c.diagnostics) {
+        for (p, text) in emit::emit(module, *t, &findings) {
             let p = if single {
                 p
             } else {
