@@ -2,12 +2,16 @@
 //! from these types (doc comments become descriptions), so the two can never disagree.
 
 mod common;
+mod compute;
 mod iam;
+mod monitoring;
 mod network;
 mod resources;
 
 pub use common::*;
+pub use compute::*;
 pub use iam::*;
+pub use monitoring::*;
 pub use network::*;
 pub use resources::*;
 
@@ -64,6 +68,30 @@ pub struct Spec {
     /// SSM Parameter Store parameters, by path. `{suffix}` in a path is replaced by the environment suffix.
     #[serde(default)]
     pub parameters: BTreeMap<String, Parameter>,
+    /// SNS topics, by name.
+    #[serde(default)]
+    pub topics: BTreeMap<String, Topic>,
+    /// CloudWatch Logs metric filters, by name (the metric name).
+    #[serde(default)]
+    pub metric_filters: BTreeMap<String, MetricFilter>,
+    /// CloudWatch alarms, by name.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, Alarm>,
+    /// EventBridge rules, by name.
+    #[serde(default)]
+    pub events: BTreeMap<String, EventRule>,
+    /// AWS Config recorder and managed rules.
+    #[serde(default)]
+    pub config: Option<Config>,
+    /// GuardDuty.
+    #[serde(default)]
+    pub guardduty: Option<GuardDuty>,
+    /// Lambda functions, by name.
+    #[serde(default)]
+    pub functions: BTreeMap<String, Function>,
+    /// Secrets Manager secrets, by name.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, Secret>,
     /// Account-level settings: singletons whose destroy changes the whole account. Opt-in only.
     #[serde(default)]
     pub account_settings: AccountSettings,
