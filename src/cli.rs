@@ -285,7 +285,7 @@ fn build(
 
 /// Write files into `dir`, replacing it as a whole: the new tree is built beside it and renamed
 /// into place, so a failure leaves the previous output untouched.
-pub fn write_atomic(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
+pub fn write_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -305,7 +305,7 @@ pub fn write_atomic(dir: &Path, files: &[(String, String)]) -> std::io::Result<(
                 std::fs::create_dir_all(d)?;
             }
             let mut f = std::fs::File::create(&p)?;
-            f.write_all(text.as_bytes())?;
+            f.write_all(text)?;
             f.sync_all()?;
         }
         Ok::<(), std::io::Error>(())

@@ -63,12 +63,6 @@ pub fn emit(module: &Module) -> Vec<(String, String)> {
     if !outputs.is_empty() {
         files.push(("outputs.tf".into(), join_blocks(&outputs)));
     }
-    files.extend(
-        module
-            .assets
-            .iter()
-            .map(|a| (a.path.clone(), a.contents.clone())),
-    );
     files
 }
 

@@ -38,14 +38,21 @@ pub fn target_diagnostics(module: &Module, target: Target) -> Vec<Diagnostic> {
     }
 }
 
-/// Print a module for a target: relative path → contents, in a stable order.
-pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(String, String)> {
-    let mut files = match target {
+/// Print a module for a target: relative path → contents, in a stable order. Text files come
+/// from the printer; the module's assets are placed beside the code the target loads.
+pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(String, Vec<u8>)> {
+    let text = match target {
         Target::Hcl => hcl::emit(module),
         Target::Cdktf => tfjson::emit(module),
         Target::Pulumi => pulumi::emit(module),
     };
-    files.push(("README.md".into(), readme(module, target, findings)));
+    let mut files: Vec<(String, Vec<u8>)> = text.into_iter().map(|(p, t)| (p, t.into_bytes())).collect();
+    let root = match target {
+        Target::Cdktf => format!("cdktf.out/stacks/{}/", module.name),
+        Target::Hcl | Target::Pulumi => String::new(),
+    };
+    files.extend(module.assets.iter().map(|a| (format!("{root}{}", a.path), a.contents.clone())));
+    files.push(("README.md".into(), readme(module, target, findings).into_bytes()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files
 }

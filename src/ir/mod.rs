@@ -344,11 +344,12 @@ pub struct Provider {
     pub body: Body,
 }
 
-/// A file emitted beside the infrastructure code (function sources, runbooks).
+/// A file emitted beside the infrastructure code (function sources, deployment zips), at a
+/// path relative to the root module / stack / project directory of every target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asset {
     pub path: String,
-    pub contents: String,
+    pub contents: Vec<u8>,
 }
 
 /// The whole lowered module.
