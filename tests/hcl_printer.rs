@@ -444,7 +444,7 @@ fn sample_module() -> Module {
         notes: vec![],
         assets: vec![Asset {
             path: "functions/rotate/index.py".into(),
-            contents: "def handler(e, c):\n    pass\n".into(),
+            contents: b"def handler(e, c):\n    pass\n".to_vec(),
         }],
     }
 }
@@ -479,7 +479,6 @@ fn emits_expected_files_deterministically() {
             "monitoring.tf",
             "compliance.tf",
             "outputs.tf",
-            "functions/rotate/index.py",
         ]
     );
     for (path, contents) in &first {
