@@ -10,6 +10,7 @@ pub mod emit;
 pub mod explain;
 pub mod ir;
 pub mod lower;
+pub mod naming;
 pub mod policy;
 pub mod source;
 pub mod spec;

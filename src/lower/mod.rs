@@ -177,6 +177,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn suffix_variable(&mut self) {
+        if let Some(env) = self.spec.environment.name.clone() {
+            self.var(&env, VarType::String, &["environment", "name"]);
+        }
         let sfx = self.spec.environment.suffix.clone();
         let max = self.spec.naming.max_suffix_length;
         self.var(&sfx, VarType::String, &["environment", "suffix"]);
@@ -194,24 +197,47 @@ impl<'a> Lowerer<'a> {
 
     /// Physical name of a spec element: the naming pattern applied to `name`.
     pub fn name(&self, name: &str) -> Expr {
-        let pattern = &self.spec.naming.pattern;
-        let mut parts = Vec::new();
-        let mut rest = pattern.as_str();
-        while let Some(i) = rest.find('{') {
-            parts.push(Expr::str(&rest[..i]));
-            let after = &rest[i..];
-            if let Some(t) = after.strip_prefix("{name}") {
-                parts.push(Expr::str(name));
-                rest = t;
-            } else if let Some(t) = after.strip_prefix("{suffix}") {
-                parts.push(Expr::var(&self.spec.environment.suffix.var));
-                rest = t;
-            } else {
-                parts.push(Expr::str("{"));
-                rest = &after[1..];
-            }
-        }
-        parts.push(Expr::str(rest));
+        self.name_with(&self.spec.naming.pattern, name)
+    }
+
+    /// Physical name of a bucket (`naming.bucket_pattern`, else the pattern).
+    pub fn bucket_name(&self, name: &str) -> Expr {
+        self.name_with(
+            self.spec
+                .naming
+                .bucket_pattern
+                .as_deref()
+                .unwrap_or(&self.spec.naming.pattern),
+            name,
+        )
+    }
+
+    fn name_with(&self, pattern: &str, name: &str) -> Expr {
+        let Ok(pieces) = crate::naming::parse(pattern) else {
+            return Expr::str(name); // reported by the naming rule
+        };
+        let parts = pieces
+            .iter()
+            .map(|p| match p {
+                crate::naming::Piece::Lit(s) => Expr::str(*s),
+                crate::naming::Piece::Token("name") => Expr::str(name),
+                crate::naming::Piece::Token("suffix") => {
+                    Expr::var(&self.spec.environment.suffix.var)
+                }
+                crate::naming::Piece::Token("env") => match &self.spec.environment.name {
+                    Some(v) => Expr::var(&v.var),
+                    None => Expr::str("env"),
+                },
+                crate::naming::Piece::Token("service") => {
+                    Expr::str(self.spec.naming.service.clone().unwrap_or_default())
+                }
+                crate::naming::Piece::Token("account_id") => {
+                    Address::data("aws_caller_identity", "current").attr("account_id")
+                }
+                crate::naming::Piece::Token("region") => Expr::str(self.region()),
+                crate::naming::Piece::Token(other) => Expr::str(*other),
+            })
+            .collect();
         Expr::concat(parts)
     }
 

@@ -13,7 +13,7 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let span = l.key_span(&at);
         let id = ident(name);
         let mut body = Body::new()
-            .attr("bucket", l.name(name))
+            .attr("bucket", l.bucket_name(name))
             .attr("force_destroy", Expr::Bool(ephemeral && !b.protect));
         if b.object_lock.is_some() {
             body.push_attr("object_lock_enabled", Expr::Bool(true));

@@ -137,12 +137,16 @@ pub struct Environment {
     /// The environment suffix appended to every physical name; a deployment variable.
     #[serde(default = "default_suffix")]
     pub suffix: VarSpec,
+    /// The environment name (`dev`, `prod`), for the `{env}` naming token; a deployment variable.
+    #[serde(default)]
+    pub name: Option<VarSpec>,
 }
 
 impl Default for Environment {
     fn default() -> Self {
         Environment {
             suffix: default_suffix(),
+            name: None,
         }
     }
 }
@@ -162,11 +166,20 @@ fn default_suffix() -> VarSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Naming {
-    /// Pattern of physical names. Tokens: `{name}` (the element's name in the spec), `{suffix}`
-    /// (the environment suffix). The pattern must end with `{suffix}`.
+    /// Pattern of physical names. Tokens: `{name}` (the element's name in the spec; include the
+    /// resource type in it when the convention wants one, e.g. `kms-app`), `{suffix}` (the
+    /// environment suffix), `{env}` (the environment name), `{service}`, `{account_id}`,
+    /// `{region}`. The pattern must end with `{suffix}`.
     #[serde(default = "default_pattern")]
     #[schemars(example = "{name}-{suffix}")]
     pub pattern: String,
+    /// Pattern for S3 bucket names (globally unique), e.g. `s3-{name}-{suffix}-{account_id}`.
+    /// Default: `pattern`.
+    #[serde(default)]
+    pub bucket_pattern: Option<String>,
+    /// The `{service}` token, e.g. `payments`.
+    #[serde(default)]
+    pub service: Option<String>,
     /// The longest environment suffix a deployment may use; name length limits are checked with it.
     #[serde(default = "default_max_suffix")]
     #[schemars(range(min = 1, max = 32))]
@@ -177,6 +190,8 @@ impl Default for Naming {
     fn default() -> Self {
         Naming {
             pattern: default_pattern(),
+            bucket_pattern: None,
+            service: None,
             max_suffix_length: default_max_suffix(),
         }
     }

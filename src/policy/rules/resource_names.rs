@@ -73,27 +73,32 @@ or shorten the element's name, or lower `naming.max_suffix_length`.
 "##,
 };
 
-/// The physical name of an element: `pattern` with `{name}` and `{suffix}` replaced. Any other
-/// `{` is kept literally (as lowering does).
+/// The physical name of an element: `pattern` with `{name}` and `{suffix}` replaced, and the
+/// other tokens by the placeholder values the rule checks lengths with.
 pub fn physical_name(pattern: &str, name: &str, suffix: &str) -> String {
-    let mut out = String::new();
-    let mut rest = pattern;
-    while let Some(i) = rest.find('{') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i..];
-        if let Some(t) = after.strip_prefix("{name}") {
-            out.push_str(name);
-            rest = t;
-        } else if let Some(t) = after.strip_prefix("{suffix}") {
-            out.push_str(suffix);
-            rest = t;
-        } else {
-            out.push('{');
-            rest = &after[1..];
-        }
+    crate::naming::render(pattern, |t| match t {
+        "name" => name.to_string(),
+        "suffix" => suffix.to_string(),
+        other => format!("{{{other}}}"),
+    })
+}
+
+/// Placeholder values for the tokens other than `{name}` (longest plausible values).
+fn token_value(spec: &crate::spec::Spec, suffix: &str, tok: &str) -> String {
+    match tok {
+        "suffix" => suffix.to_string(),
+        "env" => spec
+            .environment
+            .name
+            .as_ref()
+            .and_then(|v| v.default.as_ref())
+            .and_then(|d| d.as_str().map(String::from))
+            .unwrap_or_else(|| "a".repeat(suffix.len())),
+        "service" => spec.naming.service.clone().unwrap_or_default(),
+        "account_id" => "123456789012".into(),
+        "region" => spec.region.clone(),
+        _ => String::new(),
     }
-    out.push_str(rest);
-    out
 }
 
 /// Problems with an S3 bucket name.
@@ -259,33 +264,62 @@ impl Rule for ResourceNames {
                 "`naming.pattern` must contain `{name}`".into(),
             ));
         }
-        let mut rest = pattern;
-        while let Some(i) = rest.find('{') {
-            let after = &rest[i..];
-            let tok = after.find('}').map(|j| &after[..=j]).unwrap_or(after);
-            if tok != "{name}" && tok != "{suffix}" {
+        for p in std::iter::once(pattern).chain(spec.naming.bucket_pattern.as_deref()) {
+            if let Err(e) = crate::naming::parse(p) {
                 pattern_problems.push((
-                    format!("unknown token `{tok}` in the naming pattern"),
-                    format!("`{tok}` is not a token"),
+                    format!("{e} in the naming pattern `{p}`"),
+                    format!(
+                        "tokens: {}",
+                        crate::naming::TOKENS
+                            .iter()
+                            .map(|t| format!("{{{t}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
             }
-            rest = &after[1..];
+        }
+        if let Some(bp) = spec.naming.bucket_pattern.as_deref() {
+            if !bp.contains("{name}") || !bp.contains("{suffix}") {
+                pattern_problems.push((
+                    "`naming.bucket_pattern` must contain `{name}` and `{suffix}`".into(),
+                    "bucket names need the element name and the environment suffix".into(),
+                ));
+            }
         }
         for (msg, label) in pattern_problems {
             out.push(
                 Diagnostic::new(META.code, Severity::Error, msg)
                     .at(pattern_at)
                     .label(label)
-                    .help("use `{name}` and `{suffix}` only, with the suffix last, e.g. `naming: {pattern: \"{name}-{suffix}\"}`")
+                    .help("use the tokens {name}, {suffix}, {env}, {service}, {account_id}, {region}, with the suffix last, e.g. `naming: {pattern: \"{name}-{suffix}\"}`")
                     .scope("naming"),
             );
         }
 
-        let phys = |name: &str| physical_name(pattern, name, &suffix);
+        let phys = |name: &str| {
+            crate::naming::render(pattern, |t| {
+                if t == "name" {
+                    name.to_string()
+                } else {
+                    token_value(spec, &suffix, t)
+                }
+            })
+        };
+        let bucket_pattern = spec.naming.bucket_pattern.as_deref().unwrap_or(pattern);
+        let phys_bucket = |name: &str| {
+            crate::naming::render(bucket_pattern, |t| {
+                if t == "name" {
+                    name.to_string()
+                } else {
+                    token_value(spec, &suffix, t)
+                }
+            })
+        };
         let mut names: Vec<Named> = Vec::new();
 
         for name in spec.buckets.keys() {
-            let n = phys(name);
+            let n = phys_bucket(name);
             names.push(Named {
                 what: "S3 bucket".into(),
                 problems: s3_bucket_problems(&n),
@@ -490,6 +524,7 @@ mod tests {
             "zt-a{suffix}-x"
         );
         assert_eq!(physical_name("{env}-{name}", "a", "x"), "{env}-a");
+        assert_eq!(physical_name("{env}-{bogus}", "a", "x"), "{env}-{bogus}");
     }
     #[test]
     fn buckets() {
