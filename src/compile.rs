@@ -98,8 +98,10 @@ pub fn compile(name: &str, bytes: &[u8], opts: &Options) -> Compiled {
 
 fn check_and_lower(spec: &Spec, doc: &Node) -> (Module, Vec<Diagnostic>) {
     let cx = Ctx::new(spec, doc);
-    let mut diags = crate::policy::check(&cx);
+    let mut diags = crate::policy::run_rules(&cx);
     let (module, mut lowered) = crate::lower::lower(&cx);
     diags.append(&mut lowered);
+    // waivers cover rule findings and the warnings lowering raises alike
+    crate::policy::waivers::apply(&cx, &mut diags);
     (module, diags)
 }

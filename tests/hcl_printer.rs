@@ -507,7 +507,10 @@ fn emits_expected_files_deterministically() {
     assert!(file("versions.tf")
         .contains("      source  = \"hashicorp/aws\"\n      version = \"~> 5.0\"\n"));
     let all = ztc::emit::emit(&module, ztc::emit::Target::Hcl, &[]);
-    let asset = all.iter().find(|(p, _)| p == "functions/rotate/index.py").expect("asset placed beside the module");
+    let asset = all
+        .iter()
+        .find(|(p, _)| p == "functions/rotate/index.py")
+        .expect("asset placed beside the module");
     assert_eq!(asset.1, b"def handler(e, c):\n    pass\n");
 }
 

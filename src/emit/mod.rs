@@ -46,13 +46,22 @@ pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(St
         Target::Cdktf => tfjson::emit(module),
         Target::Pulumi => pulumi::emit(module),
     };
-    let mut files: Vec<(String, Vec<u8>)> = text.into_iter().map(|(p, t)| (p, t.into_bytes())).collect();
+    let mut files: Vec<(String, Vec<u8>)> =
+        text.into_iter().map(|(p, t)| (p, t.into_bytes())).collect();
     let root = match target {
         Target::Cdktf => format!("cdktf.out/stacks/{}/", module.name),
         Target::Hcl | Target::Pulumi => String::new(),
     };
-    files.extend(module.assets.iter().map(|a| (format!("{root}{}", a.path), a.contents.clone())));
-    files.push(("README.md".into(), readme(module, target, findings).into_bytes()));
+    files.extend(
+        module
+            .assets
+            .iter()
+            .map(|a| (format!("{root}{}", a.path), a.contents.clone())),
+    );
+    files.push((
+        "README.md".into(),
+        readme(module, target, findings).into_bytes(),
+    ));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files
 }

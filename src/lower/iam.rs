@@ -100,13 +100,33 @@ pub fn lower(l: &mut Lowerer<'_>) {
                         ]),
                     )]),
                 ));
-                stmt.push(("Action".into(), Expr::str("sts:AssumeRole")));
+                if r.session_tags.is_empty() {
+                    stmt.push(("Action".into(), Expr::str("sts:AssumeRole")));
+                } else {
+                    stmt.push(("Action".into(), Expr::list_str(["sts:AssumeRole", "sts:TagSession"])));
+                }
+                let mut cond: Vec<(String, Expr)> = Vec::new();
                 if let Some(x) = &r.external_id {
                     let e = l.str_or_var(x, &["iam", "roles", name, "external_id"]);
-                    stmt.push((
-                        "Condition".into(),
-                        Expr::obj([("StringEquals", Expr::obj([("sts:ExternalId", e)]))]),
+                    cond.push(("StringEquals".into(), Expr::obj([("sts:ExternalId", e)])));
+                }
+                if r.mfa {
+                    cond.push(("Bool".into(), Expr::obj([("aws:MultiFactorAuthPresent", Expr::str("true"))])));
+                    cond.push(("NumericLessThan".into(), Expr::obj([("aws:MultiFactorAuthAge", Expr::str("3600"))])));
+                }
+                if !r.source_ips.is_empty() {
+                    cond.push(("IpAddress".into(), Expr::obj([("aws:SourceIp", Expr::list_str(r.source_ips.clone()))])));
+                }
+                if !r.session_tags.is_empty() {
+                    // every listed tag must be passed, and no other tag key is accepted
+                    cond.push((
+                        "StringLike".into(),
+                        Expr::Object(r.session_tags.iter().map(|t| (format!("aws:RequestTag/{t}"), Expr::str("?*"))).collect()),
                     ));
+                    cond.push(("ForAllValues:StringEquals".into(), Expr::obj([("aws:TagKeys", Expr::list_str(r.session_tags.clone()))])));
+                }
+                if !cond.is_empty() {
+                    stmt.push(("Condition".into(), Expr::Object(cond)));
                 }
             }
             (None, Some(svc)) => {

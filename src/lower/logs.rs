@@ -108,45 +108,26 @@ fn trail(l: &mut Lowerer<'_>) {
     let mut role = None;
     if let Some(g) = &t.cloudwatch {
         if let Some(group) = l.log_ref(g, &["trail", "cloudwatch"]) {
-            let account = l.account_id();
-            let r = l.resource(
-                "aws_iam_role",
-                &format!("{id}_cloudwatch"),
-                Concern::Compliance,
-                origin,
-                span,
-                Body::new()
-                    .attr("name", l.name(&format!("{}-cloudwatch", t.name)))
-                    .attr(
-                        "description",
-                        Expr::str("Lets CloudTrail deliver events to CloudWatch Logs"),
-                    )
-                    .attr(
-                        "assume_role_policy",
-                        super::service_trust("cloudtrail.amazonaws.com", account),
-                    )
-                    .attr("max_session_duration", Expr::Int(3600)),
-            );
             let streams = Expr::concat(vec![group.attr("arn"), Expr::str(":*")]);
-            let doc = super::policy_doc(vec![Expr::obj([
+            let statement = Expr::obj([
                 ("Sid", Expr::str("DeliverTrailEvents")),
                 ("Effect", Expr::str("Allow")),
-                (
-                    "Action",
-                    Expr::list_str(["logs:CreateLogStream", "logs:PutLogEvents"]),
-                ),
+                ("Action", Expr::list_str(["logs:CreateLogStream", "logs:PutLogEvents"])),
                 ("Resource", streams.clone()),
-            ])]);
-            let rp = l.resource(
-                "aws_iam_role_policy",
-                &format!("{id}_cloudwatch"),
-                Concern::Compliance,
-                origin,
-                span,
-                Body::new()
-                    .attr("name", l.name(&format!("{}-cloudwatch", t.name)))
-                    .attr("role", r.attr("id"))
-                    .attr("policy", doc),
+            ]);
+            let rid = format!("{id}_cloudwatch");
+            let logical = format!("{}-cloudwatch", t.name);
+            let (r, rp) = l.service_role(
+                super::ServiceRole {
+                    id: &rid,
+                    logical: &logical,
+                    service: "cloudtrail.amazonaws.com",
+                    description: "Lets CloudTrail deliver events to CloudWatch Logs",
+                    concern: Concern::Compliance,
+                    origin,
+                    span,
+                },
+                vec![statement],
             );
             body.push_attr("cloud_watch_logs_group_arn", streams);
             body.push_attr("cloud_watch_logs_role_arn", r.attr("arn"));

@@ -22,6 +22,7 @@ pub mod codes {
     pub const VARIABLE: &str = "ZT0033";
     pub const LOWERING_NOTE: &str = "ZT0034";
     pub const OUTPUT: &str = "ZT0035";
+    pub const INTERNET: &str = "ZT0036";
 }
 
 /// Lower a checked spec. Errors (bad references, impossible layouts) come back as diagnostics.
@@ -484,6 +485,59 @@ impl<'a> Lowerer<'a> {
                 );
             }
         }
+    }
+}
+
+/// A role an AWS service assumes, with its permissions in a customer-managed policy (never an
+/// inline policy) attached to it.
+pub(crate) struct ServiceRole<'s> {
+    /// Terraform name of the role, policy and attachment.
+    pub id: &'s str,
+    /// Logical name (physical name through the naming pattern).
+    pub logical: &'s str,
+    pub service: &'s str,
+    pub description: &'s str,
+    pub concern: Concern,
+    pub origin: &'s str,
+    pub span: Span,
+}
+
+impl Lowerer<'_> {
+    /// Create the role, its policy and the attachment; returns (role, attachment).
+    pub(crate) fn service_role(&mut self, r: ServiceRole<'_>, statements: Vec<Expr>) -> (Address, Address) {
+        let account = self.account_id();
+        let role = self.resource(
+            "aws_iam_role",
+            r.id,
+            r.concern,
+            r.origin,
+            r.span,
+            Body::new()
+                .attr("name", self.name(r.logical))
+                .attr("description", Expr::str(r.description))
+                .attr("assume_role_policy", service_trust(r.service, account))
+                .attr("max_session_duration", Expr::Int(3600)),
+        );
+        let policy = self.resource(
+            "aws_iam_policy",
+            r.id,
+            r.concern,
+            r.origin,
+            r.span,
+            Body::new()
+                .attr("name", self.name(r.logical))
+                .attr("description", Expr::str(r.description))
+                .attr("policy", policy_doc(statements)),
+        );
+        let attachment = self.resource(
+            "aws_iam_role_policy_attachment",
+            r.id,
+            r.concern,
+            r.origin,
+            r.span,
+            Body::new().attr("role", role.attr("name")).attr("policy_arn", policy.attr("arn")),
+        );
+        (role, attachment)
     }
 }
 

@@ -304,6 +304,7 @@ pub fn lower(l: &mut Lowerer<'_>) {
         l.net.route_tables.insert(tier, rts);
     }
 
+    internet(l, &net, &vpc);
     if let Some(fw) = &net.firewall {
         firewall(l, &net, fw, &vpc);
     }
@@ -311,6 +312,101 @@ pub fn lower(l: &mut Lowerer<'_>) {
     security_groups(l, &net, &vpc);
     nacls(l, &net, &vpc);
     flow_logs(l, &net, &vpc);
+}
+
+/// `internet: nat`: an internet gateway for the public tier, one NAT gateway in its first subnet,
+/// and default routes to the NAT for tiers with `egress: nat`.
+fn internet(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
+    let public: Vec<&String> = net.tiers.iter().filter(|(_, t)| t.role == TierRole::Public).map(|(n, _)| n).collect();
+    let nat_tiers: Vec<&String> = net.tiers.iter().filter(|(_, t)| t.egress == Egress::Nat).map(|(n, _)| n).collect();
+    if net.internet == Internet::None {
+        for t in public.iter().chain(nat_tiers.iter()) {
+            l.diags.push(
+                Diagnostic::error(super::codes::UNKNOWN_REF, format!("tier `{t}` needs internet access, but `network.internet` is `none`"))
+                    .at(l.key_span(&["network", "tiers", t]))
+                    .label("public tier or NAT egress in a private-only VPC")
+                    .help("remove `role: public` / `egress: nat`, or set `network.internet: nat` (an explicit opt-in)"),
+            );
+        }
+        return;
+    }
+    let span = l.span(&["network", "internet"]);
+    let Some(pub_tier) = public.first().map(|s| s.to_string()) else {
+        l.diags.push(
+            Diagnostic::error(super::codes::UNKNOWN_REF, "`internet: nat` needs a tier with `role: public` for the NAT gateway")
+                .at(span)
+                .label("no public tier")
+                .help("add e.g. `public: {prefix: 28, role: public}` under `network.tiers` (a NAT gateway in a private subnet has no way out, C6)"),
+        );
+        return;
+    };
+    let origin = "network.internet";
+    let base = ident(&net.name);
+    let igw = l.resource(
+        "aws_internet_gateway",
+        &base,
+        Concern::Networking,
+        origin,
+        span,
+        Body::new().attr("vpc_id", vpc.attr("id")).attr("tags", l.name_tag(&format!("{}-igw", net.name))),
+    );
+    for rt in l.net.route_tables.get(&pub_tier).cloned().unwrap_or_default() {
+        l.resource(
+            "aws_route",
+            &format!("{}_internet", rt.name),
+            Concern::Networking,
+            origin,
+            span,
+            Body::new()
+                .attr("route_table_id", rt.attr("id"))
+                .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
+                .attr("gateway_id", igw.attr("id")),
+        );
+    }
+    let eip = l.resource(
+        "aws_eip",
+        &format!("{base}_nat"),
+        Concern::Networking,
+        origin,
+        span,
+        Body::new().attr("domain", Expr::str("vpc")).attr("tags", l.name_tag(&format!("{}-nat", net.name))),
+    );
+    let Some((subnet, _)) = l.net.subnets.get(&pub_tier).and_then(|s| s.first()).cloned() else { return };
+    let nat = l.resource(
+        "aws_nat_gateway",
+        &base,
+        Concern::Networking,
+        origin,
+        span,
+        Body::new()
+            .attr("allocation_id", eip.attr("id"))
+            .attr("subnet_id", subnet.attr("id"))
+            .attr("tags", l.name_tag(&format!("{}-nat", net.name))),
+    );
+    l.depends(&nat, igw);
+    for t in &nat_tiers {
+        for rt in l.net.route_tables.get(t.as_str()).cloned().unwrap_or_default() {
+            l.resource(
+                "aws_route",
+                &format!("{}_nat", rt.name),
+                Concern::Networking,
+                origin,
+                l.key_span(&["network", "tiers", t, "egress"]),
+                Body::new()
+                    .attr("route_table_id", rt.attr("id"))
+                    .attr("destination_cidr_block", Expr::str("0.0.0.0/0"))
+                    .attr("nat_gateway_id", nat.attr("id")),
+            );
+        }
+    }
+    l.diags.push(
+        Diagnostic::warning(super::codes::INTERNET, format!("tiers {} reach the internet through one NAT gateway", nat_tiers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")))
+            .at(span)
+            .label("outbound internet access")
+            .scope("network.internet")
+            .pci(&["1.3.2", "1.4.1"])
+            .help("egress from the cardholder-data environment is unrestricted by destination (route it through `network.firewall` to allowlist it), and a single NAT gateway is a single-AZ point of failure; waive with the reason if accepted"),
+    );
 }
 
 fn tier_exists(l: &mut Lowerer<'_>, tier: &str, at: &[&str]) -> bool {
@@ -1189,26 +1285,6 @@ fn flow_logs(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
 }
 
 fn flow_log_role(l: &mut Lowerer<'_>, net: &Network, span: crate::source::Span) -> Address {
-    let origin = "network.flow_logs";
-    let account = l.account_id();
-    let role = l.resource(
-        "aws_iam_role",
-        &format!("{}_flow_logs", ident(&net.name)),
-        Concern::Monitoring,
-        origin,
-        span,
-        Body::new()
-            .attr("name", l.name(&format!("{}-flow-logs", net.name)))
-            .attr(
-                "description",
-                Expr::str("Lets VPC Flow Logs write to CloudWatch Logs"),
-            )
-            .attr(
-                "assume_role_policy",
-                super::service_trust("vpc-flow-logs.amazonaws.com", account),
-            )
-            .attr("max_session_duration", Expr::Int(3600)),
-    );
     let mut groups = Vec::new();
     for f in &net.flow_logs {
         if let Some(n) = f.destination.strip_prefix("logs.") {
@@ -1219,31 +1295,24 @@ fn flow_log_role(l: &mut Lowerer<'_>, net: &Network, span: crate::source::Span) 
             }
         }
     }
-    let doc = super::policy_doc(vec![Expr::obj([
+    let statement = Expr::obj([
         ("Sid", Expr::str("WriteFlowLogs")),
         ("Effect", Expr::str("Allow")),
-        (
-            "Action",
-            Expr::list_str([
-                "logs:CreateLogStream",
-                "logs:DescribeLogStreams",
-                "logs:PutLogEvents",
-            ]),
-        ),
+        ("Action", Expr::list_str(["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"])),
         ("Resource", Expr::List(groups)),
-    ])]);
-    l.resource(
-        "aws_iam_role_policy",
-        &format!("{}_flow_logs", ident(&net.name)),
-        Concern::Monitoring,
-        origin,
+    ]);
+    let id = format!("{}_flow_logs", ident(&net.name));
+    let logical = format!("{}-flow-logs", net.name);
+    let role = super::ServiceRole {
+        id: &id,
+        logical: &logical,
+        service: "vpc-flow-logs.amazonaws.com",
+        description: "Lets VPC Flow Logs write to CloudWatch Logs",
+        concern: Concern::Monitoring,
+        origin: "network.flow_logs",
         span,
-        Body::new()
-            .attr("name", l.name(&format!("{}-flow-logs", net.name)))
-            .attr("role", role.attr("id"))
-            .attr("policy", doc),
-    );
-    role
+    };
+    l.service_role(role, vec![statement]).0
 }
 
 pub fn lookups(l: &mut Lowerer<'_>) {

@@ -154,6 +154,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 .attr("id", Expr::str("retention"))
                 .attr("status", Expr::str("Enabled"))
                 .block("filter", Body::new());
+            if let Some(d) = lc.expiration.as_ref().and_then(Duration::days) {
+                rule.push_block("expiration", Body::new().attr("days", Expr::Int(d)));
+            }
             if let Some(d) = lc.noncurrent_expiration.as_ref().and_then(Duration::days) {
                 rule.push_block(
                     "noncurrent_version_expiration",
@@ -234,6 +237,16 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
             )]),
         ),
     ]));
+    if b.transport.deny_unencrypted_uploads {
+        s.push(Expr::obj([
+            ("Sid", Expr::str("DenyNonKmsUploads")),
+            ("Effect", Expr::str("Deny")),
+            ("Principal", Expr::str("*")),
+            ("Action", Expr::str("s3:PutObject")),
+            ("Resource", objects.clone()),
+            ("Condition", Expr::obj([("StringNotEqualsIfExists", Expr::obj([("s3:x-amz-server-side-encryption", Expr::str("aws:kms"))]))])),
+        ]));
+    }
     if b.mfa_delete == MfaDelete::Policy {
         let deployer = deployer(l);
         s.push(Expr::obj([
@@ -316,6 +329,34 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
                 )]),
             ),
         ]));
+    }
+    for (service, sid) in [(LogDelivery::VpcFlowLogs, "VpcFlowLogs"), (LogDelivery::Config, "Config")] {
+        if !b.log_delivery.contains(&service) {
+            continue;
+        }
+        let principal = if service == LogDelivery::Config { "config.amazonaws.com" } else { "delivery.logs.amazonaws.com" };
+        let account = l.account_id();
+        s.push(Expr::obj([
+            ("Sid", Expr::str(format!("Allow{sid}AclCheck"))),
+            ("Effect", Expr::str("Allow")),
+            ("Principal", Expr::obj([("Service", Expr::str(principal))])),
+            ("Action", Expr::list_str(["s3:GetBucketAcl", "s3:ListBucket"])),
+            ("Resource", arn.clone()),
+            ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())]))])),
+        ]));
+        let mut write = vec![
+            ("Sid".to_string(), Expr::str(format!("Allow{sid}Write"))),
+            ("Effect".into(), Expr::str("Allow")),
+            ("Principal".into(), Expr::obj([("Service", Expr::str(principal))])),
+            ("Action".into(), Expr::str("s3:PutObject")),
+            ("Resource".into(), Expr::concat(vec![arn.clone(), Expr::str("/AWSLogs/"), account.clone(), Expr::str("/*")])),
+        ];
+        let mut cond = vec![("aws:SourceAccount".to_string(), account)];
+        if service == LogDelivery::VpcFlowLogs {
+            cond.insert(0, ("s3:x-amz-acl".into(), Expr::str("bucket-owner-full-control")));
+        }
+        write.push(("Condition".into(), Expr::obj([("StringEquals", Expr::Object(cond))])));
+        s.push(Expr::Object(write));
     }
     if b.log_delivery.contains(&LogDelivery::S3AccessLogs) {
         let account = l.account_id();

@@ -27,6 +27,15 @@ pub struct Role {
     /// External ID the caller must pass (`sts:ExternalId`); only for account principals.
     #[serde(default)]
     pub external_id: Option<StrOrVar>,
+    /// Require MFA on assumption (`aws:MultiFactorAuthPresent`); account principals only.
+    #[serde(default)]
+    pub mfa: bool,
+    /// Allow assumption only from these source CIDRs (`aws:SourceIp`).
+    #[serde(default)]
+    pub source_ips: Vec<String>,
+    /// ABAC: session tags callers must pass at AssumeRole (`sts:TagSession` + `aws:RequestTag`).
+    #[serde(default)]
+    pub session_tags: Vec<String>,
     /// Maximum session: `1h` or seconds, 3600-43200.
     #[serde(default = "default_session")]
     pub max_session: Duration,

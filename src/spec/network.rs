@@ -65,6 +65,9 @@ pub enum Internet {
     /// Fully private: no internet gateway, NAT gateway, egress-only gateway or public IP.
     #[default]
     None,
+    /// Outbound only: an internet gateway for a `public` tier holding one NAT gateway; tiers with
+    /// `egress: nat` route 0.0.0.0/0 to it.
+    Nat,
 }
 
 /// What to do with the VPC's default security group.
@@ -90,6 +93,20 @@ pub struct Tier {
     /// What the tier is for.
     #[serde(default)]
     pub role: TierRole,
+    /// Default route of the tier (`nat` needs `internet: nat`).
+    #[serde(default)]
+    pub egress: Egress,
+}
+
+/// A tier's default route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Egress {
+    /// No default route: the VPC only.
+    #[default]
+    None,
+    /// 0.0.0.0/0 through the NAT gateway.
+    Nat,
 }
 
 /// Role of a tier.
@@ -103,6 +120,8 @@ pub enum TierRole {
     Endpoints,
     /// Network Firewall endpoints only (nothing else may live here).
     Firewall,
+    /// Public subnets (NAT gateway only), routed to the internet gateway.
+    Public,
 }
 
 /// AWS Network Firewall.

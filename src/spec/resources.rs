@@ -151,6 +151,11 @@ pub struct Transport {
     /// Minimum TLS version (`s3:TlsVersion`).
     #[serde(default = "default_tls")]
     pub min_tls: TlsVersion,
+    /// Deny uploads that ask for an encryption other than SSE-KMS
+    /// (`StringNotEqualsIfExists s3:x-amz-server-side-encryption aws:kms`; uploads without the
+    /// header get the default SSE-KMS, so AWS log delivery keeps working).
+    #[serde(default = "yes")]
+    pub deny_unencrypted_uploads: bool,
 }
 
 impl Default for Transport {
@@ -158,6 +163,7 @@ impl Default for Transport {
         Transport {
             deny_insecure: true,
             min_tls: default_tls(),
+            deny_unencrypted_uploads: true,
         }
     }
 }
@@ -181,6 +187,9 @@ pub enum TlsVersion {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BucketLifecycle {
+    /// Expire current objects after this long (`90d`).
+    #[serde(default)]
+    pub expiration: Option<Duration>,
     /// Expire noncurrent object versions after this long (`90d`, `7y`).
     #[serde(default)]
     pub noncurrent_expiration: Option<Duration>,
@@ -202,6 +211,11 @@ pub enum LogDelivery {
     /// S3 server access logging.
     #[serde(rename = "s3-access-logs")]
     S3AccessLogs,
+    /// VPC flow logs (`delivery.logs.amazonaws.com`).
+    #[serde(rename = "vpc-flow-logs")]
+    VpcFlowLogs,
+    /// AWS Config snapshots and history.
+    Config,
 }
 
 /// CloudWatch Logs.
