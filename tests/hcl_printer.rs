@@ -26,6 +26,7 @@ fn block(addr: Address, concern: Concern, body: Body) -> Block {
         depends_on: vec![],
         skips: vec![],
         comment: None,
+        provider: None,
     }
 }
 
@@ -404,6 +405,7 @@ fn sample_module() -> Module {
     );
 
     Module {
+        backend: None,
         name: "sample".into(),
         required_version: ">= 1.5.0".into(),
         providers_required: vec![ProviderReq {

@@ -134,6 +134,21 @@ fn versions_tf(module: &Module) -> String {
             .collect();
         body.push(Entry::block("required_providers".into(), vec![], reqs));
     }
+    if let Some(b) = &module.backend {
+        let mut items = vec![
+            Entry::attr("bucket", Expr::str(b.bucket.clone())),
+            Entry::attr("key", Expr::str(b.key.clone())),
+            Entry::attr("region", Expr::str(b.region.clone())),
+            Entry::attr("encrypt", Expr::Bool(true)),
+        ];
+        if let Some(k) = &b.kms_key_id {
+            items.push(Entry::attr("kms_key_id", Expr::str(k.clone())));
+        }
+        if let Some(t) = &b.dynamodb_table {
+            items.push(Entry::attr("dynamodb_table", Expr::str(t.clone())));
+        }
+        body.push(Entry::block(format!("backend {}", quote("s3")), vec![], items));
+    }
     render_top(&Entry::block("terraform".into(), vec![], body))
 }
 
@@ -253,6 +268,10 @@ fn top_block(b: &Block) -> String {
     };
     let head = format!("{kind} {} {}", quote(&b.addr.ty), quote(&b.addr.name));
     let mut body = body_entries(&b.body);
+    if let Some(alias) = &b.provider {
+        let provider = Expr::Ref(Ref { target: RefTarget::Local("aws".into()), path: vec![Step::Attr(alias.clone())] });
+        body.insert(0, Entry::attr("provider", provider));
+    }
     if !b.depends_on.is_empty() {
         let deps = b.depends_on.iter().map(address_ref).collect();
         body.push(Entry::attr("depends_on", Expr::List(deps)));
@@ -1033,6 +1052,7 @@ mod tests {
             depends_on: vec![],
             skips: vec![],
             comment: None,
+            provider: None,
         }
     }
 

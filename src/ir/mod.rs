@@ -294,6 +294,9 @@ pub struct Block {
     pub skips: Vec<ScannerSkip>,
     /// A one-line comment printed above the block where the target allows comments.
     pub comment: Option<String>,
+    /// Alias of the provider configuration this block uses (`provider = aws.<alias>`);
+    /// `None` for the default provider.
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,9 +355,21 @@ pub struct Asset {
     pub contents: Vec<u8>,
 }
 
+/// Remote state in S3 (the bucket and lock table must exist before `init`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backend {
+    pub bucket: String,
+    pub key: String,
+    pub region: String,
+    pub kms_key_id: Option<String>,
+    pub dynamodb_table: Option<String>,
+}
+
 /// The whole lowered module.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Module {
+    /// Remote state backend; local state when `None`.
+    pub backend: Option<Backend>,
     pub name: String,
     pub required_version: String,
     pub providers_required: Vec<ProviderReq>,

@@ -131,6 +131,43 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 ),
             ]));
         }
+        // SNS topics encrypted with this key: EventBridge / alarm / Config deliveries (C27)
+        stmts.extend(super::monitoring::topic_key_grants(l, name));
+
+        // usage grants for the roles the spec names
+        let mut users = Vec::new();
+        for (i, u) in key.users.iter().enumerate() {
+            let at = ["keys", name.as_str(), "users", &i.to_string()];
+            if let Some(r) = u.strip_prefix("iam.roles.").filter(|r| spec.iam.roles.contains_key(*r)) {
+                users.push(Address::resource("aws_iam_role", &ident(r)).attr("arn"));
+            } else if let Some(f) = u.strip_prefix("functions.").filter(|f| spec.functions.contains_key(*f)) {
+                users.push(Address::resource("aws_iam_role", &format!("{}_function", ident(f))).attr("arn"));
+            } else {
+                let mut known: Vec<String> = spec.iam.roles.keys().map(|r| format!("iam.roles.{r}")).collect();
+                known.extend(spec.functions.keys().map(|f| format!("functions.{f}")));
+                l.diags.push(
+                    crate::diag::Diagnostic::error(super::codes::UNKNOWN_REF, format!("`{u}` is not a role or function of this spec"))
+                        .at(l.span(&at))
+                        .label("unknown key user")
+                        .help(match crate::validate::did_you_mean(u, &known) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("name `iam.roles.NAME` or `functions.NAME`; known: {}", known.join(", ")),
+                        }),
+                );
+            }
+        }
+        if !users.is_empty() {
+            stmts.push(Expr::obj([
+                ("Sid", Expr::str("AllowUseByNamedRoles")),
+                ("Effect", Expr::str("Allow")),
+                ("Principal", Expr::obj([("AWS", Expr::List(users))])),
+                (
+                    "Action",
+                    Expr::list_str(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]),
+                ),
+                ("Resource", Expr::str("*")),
+            ]));
+        }
 
         let window = key
             .deletion_window_days
@@ -153,7 +190,11 @@ pub fn lower(l: &mut Lowerer<'_>) {
         }
         body.push_attr("deletion_window_in_days", Expr::Int(window));
         body.push_attr("policy", policy_doc(stmts));
-        body.push_attr("tags", l.name_tag(name));
+        let mut tags = vec![("Name".to_string(), l.name(name))];
+        if let Some(c) = &key.data_classification {
+            tags.push(("DataClassification".into(), Expr::str(c)));
+        }
+        body.push_attr("tags", Expr::Object(tags));
         let k = l.resource(
             "aws_kms_key",
             &ident(name),

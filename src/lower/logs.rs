@@ -148,6 +148,7 @@ fn trail(l: &mut Lowerer<'_>) {
         comment: Some(
             "CloudTrail with log file integrity validation (signed SHA-256 digests)".into(),
         ),
+        provider: None,
     };
     let first = l
         .module

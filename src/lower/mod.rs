@@ -4,6 +4,7 @@
 mod iam;
 mod keys;
 mod logs;
+mod monitoring;
 mod network;
 mod outputs;
 mod storage;
@@ -93,6 +94,7 @@ impl<'a> Lowerer<'a> {
         storage::lower(self);
         logs::lower(self);
         iam::lower(self);
+        monitoring::lower(self);
         storage::parameters(self);
         storage::account_settings(self);
         network::lookups(self);
@@ -268,6 +270,7 @@ impl<'a> Lowerer<'a> {
             depends_on: vec![],
             skips: vec![],
             comment: None,
+            provider: None,
         });
         addr
     }
@@ -291,6 +294,7 @@ impl<'a> Lowerer<'a> {
                 depends_on: vec![],
                 skips: vec![],
                 comment: None,
+                provider: None,
             });
         }
         addr

@@ -613,6 +613,7 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
         comment: Some(
             "Network Firewall: one endpoint per AZ in the dedicated firewall tier".into(),
         ),
+        provider: None,
     };
     let first = l
         .module

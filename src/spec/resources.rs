@@ -24,6 +24,13 @@ pub struct Key {
     /// Protect against deletion (`prevent_destroy`, deletion protection). Rejected in ephemeral stacks.
     #[serde(default)]
     pub protect: bool,
+    /// Roles allowed to use the key (encrypt/decrypt/generate data keys): `iam.roles.NAME` or
+    /// `functions.NAME` (its execution role). Granted in the key policy.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Data classification of what the key protects (tagged `DataClassification` on the key).
+    #[serde(default)]
+    pub data_classification: Option<String>,
 }
 
 /// What a key is used for.
