@@ -85,7 +85,16 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let mut stmt = vec![("Effect".to_string(), Expr::str("Allow"))];
         match (&r.trust.account, &r.trust.service) {
             (Some(acct), None) => {
-                let a = l.str_or_var(acct, &["iam", "roles", name, "trust", "account"]);
+                let a = match acct {
+                    crate::spec::StrOrVar::Lit(r) if r.starts_with("accounts.") => {
+                        let names: Vec<String> = spec.accounts.keys().cloned().collect();
+                        match l.resolve(r, "accounts", names.iter(), &["iam", "roles", name, "trust", "account"]) {
+                            Some(n) => Expr::var(&spec.accounts[&n].id.var),
+                            None => continue,
+                        }
+                    }
+                    other => l.str_or_var(other, &["iam", "roles", name, "trust", "account"]),
+                };
                 let p = l.partition();
                 stmt.push((
                     "Principal".into(),

@@ -189,6 +189,16 @@ pub fn lower(l: &mut Lowerer<'_>) {
             body.push_attr("rotation_period_in_days", Expr::Int(p));
         }
         body.push_attr("deletion_window_in_days", Expr::Int(window));
+        if key.multi_region {
+            body.push_attr("multi_region", Expr::Bool(true));
+            l.diags.push(
+                crate::diag::Diagnostic::warning(super::codes::MULTI_REGION, format!("multi-Region key `{name}` has no replica in this stack"))
+                    .at(l.key_span(&["keys", name, "multi_region"]))
+                    .label("primary only")
+                    .scope(&origin)
+                    .help("a multi-Region key helps disaster recovery only with an `aws_kms_replica_key` in the DR Region's stack; rotation set here is shared by the replicas"),
+            );
+        }
         body.push_attr("policy", policy_doc(stmts));
         let mut tags = vec![("Name".to_string(), l.name(name))];
         if let Some(c) = &key.data_classification {

@@ -6,6 +6,7 @@ mod keys;
 mod logs;
 mod monitoring;
 mod network;
+mod org;
 mod outputs;
 mod storage;
 
@@ -24,6 +25,8 @@ pub mod codes {
     pub const LOWERING_NOTE: &str = "ZT0034";
     pub const OUTPUT: &str = "ZT0035";
     pub const INTERNET: &str = "ZT0036";
+    pub const SCP: &str = "ZT0037";
+    pub const MULTI_REGION: &str = "ZT0038";
 }
 
 /// Lower a checked spec. Errors (bad references, impossible layouts) come back as diagnostics.
@@ -88,6 +91,7 @@ impl<'a> Lowerer<'a> {
         });
         self.suffix_variable();
         self.provider();
+        org::lower(self);
         self.common_data();
         network::lower(self);
         keys::lower(self);

@@ -6,6 +6,7 @@ mod compute;
 mod iam;
 mod monitoring;
 mod network;
+mod org;
 mod resources;
 
 pub use common::*;
@@ -13,6 +14,7 @@ pub use compute::*;
 pub use iam::*;
 pub use monitoring::*;
 pub use network::*;
+pub use org::*;
 pub use resources::*;
 
 use schemars::JsonSchema;
@@ -92,6 +94,15 @@ pub struct Spec {
     /// Secrets Manager secrets, by name.
     #[serde(default)]
     pub secrets: BTreeMap<String, Secret>,
+    /// Other accounts reached through assumed roles (multi-account deployments).
+    #[serde(default)]
+    pub accounts: BTreeMap<String, Account>,
+    /// Service control policies, deployed from the organization's management account.
+    #[serde(default)]
+    pub organization: Option<Organization>,
+    /// Remote Terraform state.
+    #[serde(default)]
+    pub state: Option<State>,
     /// Account-level settings: singletons whose destroy changes the whole account. Opt-in only.
     #[serde(default)]
     pub account_settings: AccountSettings,

@@ -28,6 +28,9 @@ pub struct Key {
     /// `functions.NAME` (its execution role). Granted in the key policy.
     #[serde(default)]
     pub users: Vec<String>,
+    /// Multi-Region primary key (replicas are created in the DR Region's stack).
+    #[serde(default)]
+    pub multi_region: bool,
     /// Data classification of what the key protects (tagged `DataClassification` on the key).
     #[serde(default)]
     pub data_classification: Option<String>,
