@@ -53,17 +53,16 @@ pub fn today() -> String {
 pub fn apply(cx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
     let today = today();
     let mut extra = Vec::new();
+    let entries = crate::explain::all();
     for (i, w) in cx.spec.compliance.waivers.iter().enumerate() {
         let base = format!("/compliance/waivers/{i}");
         let rule_span = cx.span(&format!("{base}/rule"));
         if is_scanner_id(&w.rule) {
             continue; // checked against the generated blocks by lowering
         }
-        let Some(rule) = super::find(&w.rule) else {
-            let all: Vec<String> = super::registry()
-                .iter()
-                .flat_map(|r| [r.meta().code.to_string(), r.meta().slug.to_string()])
-                .collect();
+        // any explainable finding can be waived: compliance rules and lowering warnings alike
+        let Some(entry) = entries.iter().find(|e| e.code.eq_ignore_ascii_case(&w.rule) || e.slug == w.rule) else {
+            let all: Vec<String> = entries.iter().flat_map(|e| [e.code.to_string(), e.slug.to_string()]).collect();
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_RULE,
                 format!("waiver names unknown rule `{}`", w.rule),
@@ -93,7 +92,7 @@ pub fn apply(cx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
                 continue;
             }
         }
-        let meta = rule.meta();
+        let meta = entry;
         let mut used = false;
         for f in findings.iter_mut() {
             if f.code != meta.code || f.waived.is_some() {
