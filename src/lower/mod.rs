@@ -8,6 +8,7 @@ mod monitoring;
 mod network;
 mod org;
 mod outputs;
+mod session;
 mod storage;
 
 use crate::diag::Diagnostic;
@@ -27,6 +28,7 @@ pub mod codes {
     pub const INTERNET: &str = "ZT0036";
     pub const SCP: &str = "ZT0037";
     pub const MULTI_REGION: &str = "ZT0038";
+    pub const SESSION: &str = "ZT0039";
 }
 
 /// Lower a checked spec. Errors (bad references, impossible layouts) come back as diagnostics.
@@ -99,6 +101,7 @@ impl<'a> Lowerer<'a> {
         logs::lower(self);
         iam::lower(self);
         monitoring::lower(self);
+        session::lower(self);
         storage::parameters(self);
         storage::account_settings(self);
         network::lookups(self);

@@ -142,3 +142,26 @@ pub struct RotationWith {
     #[serde(default)]
     pub immediately: bool,
 }
+
+/// Session Manager: bastion-less shell access with logged, encrypted sessions.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionManager {
+    /// Log group receiving session transcripts: `logs.NAME`.
+    pub log_group: String,
+    /// Bucket receiving session transcripts: `buckets.NAME`.
+    pub bucket: String,
+    /// Key encrypting sessions and transcripts: `keys.NAME`.
+    pub key: String,
+    /// Idle timeout in minutes (PCI DSS 8.2.8: at most 15).
+    #[serde(default = "default_idle")]
+    #[schemars(range(min = 1, max = 60))]
+    pub idle_timeout_minutes: u32,
+    /// ABAC: tag keys whose value on the instance must equal the caller's session tag.
+    #[serde(default)]
+    pub abac_tags: Vec<String>,
+}
+
+fn default_idle() -> u32 {
+    15
+}

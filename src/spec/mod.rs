@@ -94,6 +94,9 @@ pub struct Spec {
     /// Secrets Manager secrets, by name.
     #[serde(default)]
     pub secrets: BTreeMap<String, Secret>,
+    /// Session Manager preferences, instance profile and access policy.
+    #[serde(default)]
+    pub session_manager: Option<SessionManager>,
     /// Other accounts reached through assumed roles (multi-account deployments).
     #[serde(default)]
     pub accounts: BTreeMap<String, Account>,
