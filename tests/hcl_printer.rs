@@ -406,6 +406,7 @@ fn sample_module() -> Module {
 
     Module {
         backend: None,
+        hcl_files: None,
         name: "sample".into(),
         required_version: ">= 1.5.0".into(),
         providers_required: vec![ProviderReq {

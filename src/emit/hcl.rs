@@ -63,7 +63,23 @@ pub fn emit(module: &Module) -> Vec<(String, String)> {
     if !outputs.is_empty() {
         files.push(("outputs.tf".into(), join_blocks(&outputs)));
     }
-    files
+    match &module.hcl_files {
+        None => files,
+        Some((settings, resources)) => {
+            // the same files in the same order, concatenated into two
+            let is_settings = |p: &str| matches!(p, "versions.tf" | "providers.tf" | "variables.tf");
+            let join = |pick: &dyn Fn(&str) -> bool| {
+                let parts: Vec<String> = files.iter().filter(|(p, _)| pick(p)).map(|(_, t)| t.clone()).collect();
+                parts.join("\n")
+            };
+            let mut out = vec![(settings.clone(), join(&|p| is_settings(p)))];
+            let rest = join(&|p| !is_settings(p));
+            if !rest.is_empty() {
+                out.push((resources.clone(), rest));
+            }
+            out
+        }
+    }
 }
 
 /// Print one expression (used by tests and other printers' debug output).

@@ -50,7 +50,12 @@ pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(St
         text.into_iter().map(|(p, t)| (p, t.into_bytes())).collect();
     let root = match target {
         Target::Cdktf => format!("cdktf.out/stacks/{}/", module.name),
-        Target::Hcl | Target::Pulumi => String::new(),
+        // assets sit beside the root module's .tf files (paths in the code are relative to it)
+        Target::Hcl => match module.hcl_files.as_ref().and_then(|(_, r)| r.rsplit_once('/')) {
+            Some((dir, _)) => format!("{dir}/"),
+            None => String::new(),
+        },
+        Target::Pulumi => String::new(),
     };
     files.extend(
         module

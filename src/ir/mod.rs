@@ -370,6 +370,8 @@ pub struct Backend {
 pub struct Module {
     /// Remote state backend; local state when `None`.
     pub backend: Option<Backend>,
+    /// HCL two-file layout (settings file, resources file); one file per concern when `None`.
+    pub hcl_files: Option<(String, String)>,
     pub name: String,
     pub required_version: String,
     pub providers_required: Vec<ProviderReq>,

@@ -1,6 +1,7 @@
 //! Lowering: typed spec → IR module. No target syntax here; every block remembers the spec node
 //! that caused it.
 
+mod compute;
 mod iam;
 mod keys;
 mod logs;
@@ -85,6 +86,7 @@ impl<'a> Lowerer<'a> {
 
     fn run(&mut self) {
         self.module.name = self.spec.metadata.name.clone();
+        self.module.hcl_files = self.spec.targets.hcl.files.as_ref().map(|f| (f.settings.clone(), f.resources.clone()));
         self.module.required_version = ">= 1.5.0".into();
         self.module.providers_required.push(ProviderReq {
             name: "aws".into(),
@@ -99,6 +101,7 @@ impl<'a> Lowerer<'a> {
         keys::lower(self);
         storage::lower(self);
         logs::lower(self);
+        compute::lower(self);
         iam::lower(self);
         monitoring::lower(self);
         session::lower(self);
@@ -472,18 +475,14 @@ impl<'a> Lowerer<'a> {
             if !crate::policy::waivers::is_scanner_id(&w.rule) {
                 continue;
             }
-            let mut seen_origins = std::collections::BTreeSet::new();
+            // a checkov check's skip goes on the resources of the element that the check
+            // evaluates; trivy checks (no table) on every resource of the element
+            let types = checkov_types(&w.rule);
             let mut used = false;
             for b in self.module.resources.iter_mut() {
-                // the first block of an element is its primary block
-                if !seen_origins.insert(b.origin.clone()) {
-                    continue;
-                }
-                if crate::policy::waivers::scope_matches(&w.scope, &b.origin) {
-                    b.skips.push(ScannerSkip {
-                        id: w.rule.clone(),
-                        reason: w.reason.clone(),
-                    });
+                let applies = types.as_ref().map_or(true, |t| t.iter().any(|ty| ty == &b.addr.ty));
+                if applies && crate::policy::waivers::scope_matches(&w.scope, &b.origin) {
+                    b.skips.push(ScannerSkip { id: w.rule.clone(), reason: w.reason.clone() });
                     used = true;
                 }
             }
@@ -497,6 +496,16 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
+}
+
+/// The resource types a checkov check evaluates (`backends/scanners/checkov-resource-types.json`,
+/// derived from checkov's own registry); `None` for checks the table does not know.
+fn checkov_types(id: &str) -> Option<Vec<String>> {
+    static TABLE: std::sync::OnceLock<BTreeMap<String, Vec<String>>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| serde_json::from_str(include_str!("../../backends/scanners/checkov-resource-types.json")).unwrap_or_default())
+        .get(id)
+        .cloned()
 }
 
 /// A role an AWS service assumes, with its permissions in a customer-managed policy (never an

@@ -862,10 +862,16 @@ fn peer(l: &mut Lowerer<'_>, net: &Network, vpc: &Address, s: &str, at: &[&str])
     if parse_cidr(s).is_some() {
         return Some(Peer::Cidr(Expr::str(s)));
     }
+    if let Some(v) = s.strip_prefix("var.") {
+        if let Some(decl) = l.spec.variables.get(v).cloned() {
+            let spec = crate::spec::VarSpec { var: v.to_string(), default: decl.default, description: Some(decl.description), sensitive: decl.sensitive };
+            return Some(Peer::Cidr(l.var(&spec, VarType::String, at)));
+        }
+    }
     l.diags.push(
         Diagnostic::error(
             super::codes::UNKNOWN_REF,
-            format!("`{s}` is not `vpc`, a CIDR, or `security_groups.NAME`"),
+            format!("`{s}` is not `vpc`, a CIDR, `security_groups.NAME` or a declared `var.NAME`"),
         )
         .at(l.span(at))
         .label("unknown peer")

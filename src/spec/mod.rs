@@ -40,6 +40,13 @@ pub struct Spec {
     /// Environment naming: the suffix every physical name carries.
     #[serde(default)]
     pub environment: Environment,
+    /// Per-target options.
+    #[serde(default)]
+    pub targets: Targets,
+    /// Deployment variables referenced as `var.NAME` where a field takes a reference (e.g. a
+    /// security-group peer CIDR).
+    #[serde(default)]
+    pub variables: BTreeMap<String, VariableDecl>,
     /// How physical resource names are formed.
     #[serde(default)]
     pub naming: Naming,
@@ -118,6 +125,51 @@ pub struct Spec {
     /// Documentation carried into the generated code (manual steps, notes).
     #[serde(default)]
     pub docs: Docs,
+}
+
+/// Per-target options.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Terraform HCL output.
+    #[serde(default)]
+    pub hcl: HclOptions,
+}
+
+/// Options of the HCL target.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HclOptions {
+    /// Two-file layout instead of one file per concern: `settings` gets the terraform, provider
+    /// and variable blocks, `resources` everything else (e.g. `lib/provider.tf`, `lib/main.tf`).
+    #[serde(default)]
+    pub files: Option<HclFiles>,
+}
+
+/// A two-file HCL layout.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HclFiles {
+    /// File for terraform settings, providers and variables.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_./-]+\.tf$"))]
+    pub settings: String,
+    /// File for data sources, resources and outputs.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_./-]+\.tf$"))]
+    pub resources: String,
+}
+
+/// A declared deployment variable.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariableDecl {
+    /// What the variable is for.
+    pub description: String,
+    /// Default value.
+    #[serde(default)]
+    pub default: Option<serde_json::Value>,
+    /// Secret: never printed in plans or outputs.
+    #[serde(default)]
+    pub sensitive: bool,
 }
 
 /// Identification of the system.

@@ -66,6 +66,10 @@ impl Rule for KmsKeyWithoutConsumer {
         refs.extend(spec.logs.defaults.key.as_deref());
         refs.extend(spec.logs.groups.values().filter_map(|g| g.key.as_deref()));
         refs.extend(spec.parameters.values().map(|p| p.key.as_str()));
+        refs.extend(spec.topics.values().map(|t| t.key.as_str()));
+        refs.extend(spec.functions.values().map(|f| f.key.as_str()));
+        refs.extend(spec.secrets.values().filter_map(|s| s.key.as_deref()));
+        refs.extend(spec.session_manager.as_ref().map(|m| m.key.as_str()));
         refs.extend(
             spec.network
                 .as_ref()
