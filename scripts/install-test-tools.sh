@@ -2,6 +2,10 @@
 # Install the external tools the integration tests use, into ${ZTC_TOOLS:-<repo>/.tools}:
 #   node/          @cdktf/hcl2json (HashiCorp's Go HCL parser compiled to wasm), driven by scripts/hcl2json.js
 #   venv-checkov/  checkov (policy scanner for Terraform HCL / Terraform JSON)
+#   venv-pulumi/   pulumi + pulumi-aws Python SDKs and PyYAML (tests/pulumi/construct.py builds every
+#                  resource of a generated Pulumi.yaml under mocks)
+#   venv-moto/     moto[server] + boto3 (tests/functions/test_checker.py runs the compliance-checker
+#                  function source against moto's mocked AWS APIs)
 # Terraform (>= 1.5) is NOT installed here: it comes with the machine image (PATH or $ZTC_TERRAFORM).
 #
 # Idempotent: a part whose pinned version is already installed is skipped (stamp file); a part whose
@@ -18,6 +22,8 @@ PYTHON="${PYTHON:-python3}"
 
 HCL2JSON_SPEC="@cdktf/hcl2json@0.21.0"
 CHECKOV_SPEC="checkov==3.3.30"
+PULUMI_SPEC="pulumi==3.272.0 pulumi-aws==7.51.1 pyyaml==6.0.3"
+MOTO_SPEC="moto[server]==5.2.5 boto3==1.44.5"
 MIN_TF="1.5"
 
 FORCE=0
@@ -64,6 +70,37 @@ else
   mark_ok "$CHECKOV_DIR" "$CHECKOV_STAMP"
 fi
 
+# --- python venv: pulumi + pulumi-aws + pyyaml ----------------------------------------------------
+PULUMI_DIR="$TOOLS/venv-pulumi"
+PULUMI_STAMP="py$PYVER $PULUMI_SPEC"
+if part_ok "$PULUMI_DIR" "$PULUMI_STAMP"; then
+  log "venv-pulumi: ok ($PULUMI_SPEC)"
+else
+  log "venv-pulumi: installing $PULUMI_SPEC (pulumi-aws is a large wheel)"
+  rm -rf "$PULUMI_DIR"
+  "$PYTHON" -m venv "$PULUMI_DIR"
+  # shellcheck disable=SC2086 # the spec is a list of requirements
+  "$PULUMI_DIR/bin/python" -m pip install -q $PULUMI_SPEC
+  mark_ok "$PULUMI_DIR" "$PULUMI_STAMP"
+fi
+
+# --- python venv: moto + boto3 (function tests) -------------------------------------------------
+MOTO_DIR="$TOOLS/venv-moto"
+MOTO_STAMP="py$PYVER $MOTO_SPEC"
+if part_ok "$MOTO_DIR" "$MOTO_STAMP"; then
+  log "venv-moto: ok ($MOTO_SPEC)"
+else
+  log "venv-moto: installing $MOTO_SPEC"
+  rm -rf "$MOTO_DIR"
+  "$PYTHON" -m venv "$MOTO_DIR"
+  # shellcheck disable=SC2086 # the spec is a list of requirements
+  "$MOTO_DIR/bin/python" -m pip install -q $MOTO_SPEC
+  mark_ok "$MOTO_DIR" "$MOTO_STAMP"
+fi
+MOTO_VERS="$("$MOTO_DIR/bin/python" -c 'import importlib.metadata as m; print("moto %s, boto3 %s" % (m.version("moto"), m.version("boto3")))' 2>/dev/null || true)"
+[ -n "$MOTO_VERS" ] || die "venv-moto cannot report the moto / boto3 versions"
+log "venv-moto: $MOTO_VERS"
+
 # --- smoke test: every tool answers ----------------------------------------------------------------
 HCL2JSON_VER="$(cd "$NODE_DIR" && node -e 'process.stdout.write(require("@cdktf/hcl2json/package.json").version)')"
 SMOKE="$(mktemp -d)"
@@ -73,6 +110,8 @@ NODE_PATH="$NODE_DIR/node_modules" node "$ROOT/scripts/hcl2json.js" "$SMOKE" >/d
   || die "scripts/hcl2json.js failed on a trivial file"
 CHECKOV_VER="$("$CHECKOV_DIR/bin/checkov" --version 2>/dev/null | tail -1)"
 [ -n "$CHECKOV_VER" ] || die "checkov does not answer --version"
+PULUMI_VERS="$("$PULUMI_DIR/bin/python" -c 'import importlib.metadata as m; print("pulumi %s, pulumi-aws %s, pyyaml %s" % tuple(m.version(p) for p in ("pulumi", "pulumi-aws", "pyyaml")))' 2>/dev/null || true)"
+[ -n "$PULUMI_VERS" ] || die "venv-pulumi cannot report the pulumi / pulumi-aws / pyyaml versions"
 
 # --- terraform: provided by the machine image, only checked -------------------------------------
 TF="${ZTC_TERRAFORM:-$(command -v terraform || true)}"
@@ -93,4 +132,4 @@ else
 fi
 
 log "done: $TOOLS"
-echo "test tools: @cdktf/hcl2json $HCL2JSON_VER, checkov $CHECKOV_VER, $TF_SUMMARY, node $(node --version), python $PYVER"
+echo "test tools: @cdktf/hcl2json $HCL2JSON_VER, checkov $CHECKOV_VER, $PULUMI_VERS, $TF_SUMMARY, node $(node --version), python $PYVER"

@@ -460,6 +460,17 @@ impl<'a> Lowerer<'a> {
     }
 
     fn docs(&mut self) {
+        let c = &self.spec.compliance;
+        let profiles: Vec<String> = c
+            .profiles
+            .iter()
+            .map(|p| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            .collect();
+        let mut line = format!("Compliance profiles: {}", profiles.join(", "));
+        if !c.frameworks.is_empty() {
+            line.push_str(&format!("; assessed against: {}", c.frameworks.join(", ")));
+        }
+        self.module.notes.push(line);
         for s in &self.spec.docs.manual_steps {
             self.module.notes.push(format!("Manual step: {s}"));
         }

@@ -5,7 +5,7 @@
 //! groups, event-rule shapes, Config delivery, GuardDuty features) are resolved silently here: the
 //! rule reports them once, with its explain text, and the element is skipped.
 
-use super::{ident, json_to_expr, policy_doc, service_trust, Lowerer};
+use super::{ident, json_to_expr, policy_doc, Lowerer};
 use crate::ir::*;
 use crate::policy::rules::monitoring_presets as presets;
 use crate::spec::*;
@@ -427,7 +427,10 @@ fn events(l: &mut Lowerer<'_>) {
                 body.push_attr("schedule_expression", Expr::str(s));
             }
             (None, Some(p)) => {
-                body.push_attr("event_pattern", Expr::JsonEncode(Box::new(json_to_expr(&p))));
+                body.push_attr(
+                    "event_pattern",
+                    Expr::JsonEncode(Box::new(json_to_expr(&p))),
+                );
             }
             _ => continue,
         }
@@ -564,41 +567,7 @@ fn config_recorder(l: &mut Lowerer<'_>, c: &Config) -> Option<Address> {
 
     let account = l.account_id();
     let partition = l.partition();
-    let role = l.resource(
-        "aws_iam_role",
-        "config_recorder",
-        Concern::Compliance,
-        origin,
-        span,
-        Body::new()
-            .attr("name", l.name("config-recorder"))
-            .attr(
-                "description",
-                Expr::str("Lets AWS Config record resource configurations and deliver them"),
-            )
-            .attr(
-                "assume_role_policy",
-                service_trust("config.amazonaws.com", account.clone()),
-            )
-            .attr("max_session_duration", Expr::Int(3600)),
-    );
-    let managed = l.resource(
-        "aws_iam_role_policy_attachment",
-        "config_recorder_managed",
-        Concern::Compliance,
-        origin,
-        span,
-        Body::new().attr("role", role.attr("name")).attr(
-            "policy_arn",
-            Expr::concat(vec![
-                Expr::str("arn:"),
-                partition,
-                Expr::str(":iam::aws:policy/service-role/AWS_ConfigRole"),
-            ]),
-        ),
-    );
-
-    // delivery: same-account bucket, so the role's own policy is enough (no bucket-policy grant)
+    // delivery to a same-account bucket uses the role (the bucket policy needs no grant)
     let mut stmts = vec![
         Expr::obj([
             ("Sid", Expr::str("ConfigBucketAcl")),
@@ -609,7 +578,10 @@ fn config_recorder(l: &mut Lowerer<'_>, c: &Config) -> Option<Address> {
         Expr::obj([
             ("Sid", Expr::str("ConfigDelivery")),
             ("Effect", Expr::str("Allow")),
-            ("Action", Expr::list_str(["s3:PutObject", "s3:PutObjectAcl"])),
+            (
+                "Action",
+                Expr::list_str(["s3:PutObject", "s3:PutObjectAcl"]),
+            ),
             (
                 "Resource",
                 Expr::List(vec![Expr::concat(vec![
@@ -656,29 +628,32 @@ fn config_recorder(l: &mut Lowerer<'_>, c: &Config) -> Option<Address> {
             ),
         ]));
     }
-    let policy = l.resource(
-        "aws_iam_policy",
-        "config_recorder_delivery",
-        Concern::Compliance,
-        origin,
-        span,
-        Body::new()
-            .attr("name", l.name("config-delivery"))
-            .attr(
-                "description",
-                Expr::str("AWS Config delivery to the configuration bucket and topic"),
-            )
-            .attr("policy", policy_doc(stmts)),
+    let (role, delivery) = l.service_role(
+        super::ServiceRole {
+            id: "config_recorder",
+            logical: "config-recorder",
+            service: "config.amazonaws.com",
+            description: "Lets AWS Config record resource configurations and deliver them",
+            concern: Concern::Compliance,
+            origin,
+            span,
+        },
+        stmts,
     );
-    let delivery = l.resource(
+    let managed = l.resource(
         "aws_iam_role_policy_attachment",
-        "config_recorder_delivery",
+        "config_recorder_managed",
         Concern::Compliance,
         origin,
         span,
-        Body::new()
-            .attr("role", role.attr("name"))
-            .attr("policy_arn", policy.attr("arn")),
+        Body::new().attr("role", role.attr("name")).attr(
+            "policy_arn",
+            Expr::concat(vec![
+                Expr::str("arn:"),
+                partition,
+                Expr::str(":iam::aws:policy/service-role/AWS_ConfigRole"),
+            ]),
+        ),
     );
 
     let recorder = l.resource(

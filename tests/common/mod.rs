@@ -727,3 +727,76 @@ pub fn checkov(dir: &Path, framework: &str) -> Result<Vec<CheckovFailure>, Strin
 pub fn checkov_skipped(dir: &Path, framework: &str) -> Result<u64, String> {
     checkov_report(dir, framework).map(|r| r.skipped)
 }
+
+/// Run [`terraform`] in `dir` with `args`, offline: an empty CLI configuration (no provider
+/// installation sources, nothing fetched), `CHECKPOINT_DISABLE=1`, no inherited `TF_*` settings,
+/// bounded by `ZTC_TOOL_TIMEOUT`. For modules without providers (outputs / variables only), which
+/// init and apply with the default local backend. Err when terraform is missing, cannot start or
+/// times out; a non-zero exit is an Ok(Output).
+pub fn terraform_offline(dir: &Path, args: &[&str]) -> Result<Output, String> {
+    let tf = terraform().ok_or_else(terraform_missing_reason)?;
+    let tmp = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+    let cfg = tmp.path().join("empty.tfrc");
+    fs::write(&cfg, "").map_err(|e| format!("write {}: {e}", cfg.display()))?;
+    run(
+        tf_command(&tf, &cfg)
+            .env_remove("TF_CLI_ARGS_plan")
+            .env_remove("TF_CLI_ARGS_apply")
+            .env_remove("TF_CLI_ARGS_output")
+            .args(args)
+            .current_dir(dir),
+        &format!("terraform {}", args.join(" ")),
+    )
+}
+
+// ------------------------------------------------------------------------------------------------
+// Pulumi YAML: pulumi + pulumi-aws Python SDKs under mocks (tests/pulumi/construct.py)
+// ------------------------------------------------------------------------------------------------
+
+/// The interpreter of `<tools>/venv-pulumi` (pulumi, pulumi-aws, PyYAML), or why it is not usable.
+pub fn pulumi_python() -> Result<PathBuf, String> {
+    let py = tools_dir().join("venv-pulumi").join("bin").join("python");
+    if !is_executable(&py) {
+        return Err(format!(
+            "{} is missing (bash scripts/install-test-tools.sh creates venv-pulumi)",
+            py.display()
+        ));
+    }
+    if !tools_dir().join("venv-pulumi").join(".ztc-spec").is_file() {
+        return Err("venv-pulumi is incomplete (no .ztc-spec stamp); re-run scripts/install-test-tools.sh".into());
+    }
+    Ok(py)
+}
+
+/// Run `tests/pulumi/construct.py --json` on `dir/Pulumi.yaml`: every resource is checked against
+/// the pulumi-aws SDK's types and constructed under mocks. Ok(report) when the validator ran
+/// (`report["errors"]` lists what it rejected; empty means valid), Err(Missing) without the venv,
+/// Err(Failed) when the validator could not load the file or crashed.
+pub fn pulumi_construct(dir: &Path) -> Result<Value, ToolError> {
+    let py = pulumi_python().map_err(ToolError::Missing)?;
+    let script = repo_root().join("tests").join("pulumi").join("construct.py");
+    let out = run(
+        Command::new(&py)
+            .arg(&script)
+            .arg(dir.join("Pulumi.yaml"))
+            .arg("--json")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PULUMI_SKIP_UPDATE_CHECK", "1"),
+        "pulumi construct.py",
+    )
+    .map_err(ToolError::Failed)?;
+    match out.status.code() {
+        Some(0) | Some(1) => serde_json::from_slice(&out.stdout).map_err(|e| {
+            ToolError::Failed(format!(
+                "construct.py printed invalid JSON ({e}):\n{}",
+                tail(&text(&out.stderr), 20)
+            ))
+        }),
+        code => Err(ToolError::Failed(format!(
+            "construct.py {} (exit {}):\n{}",
+            dir.display(),
+            code.map_or("signal".into(), |c| c.to_string()),
+            tail(&text(&out.stderr), 30)
+        ))),
+    }
+}
