@@ -860,8 +860,17 @@ fn inline_object(kv: &[(String, Expr)]) -> String {
 fn template(parts: &[Expr], ctx: Ctx) -> String {
     let parts = template_parts(parts);
     let mut s = String::from("\"");
-    for p in &parts {
+    for (i, p) in parts.iter().enumerate() {
         match &**p {
+            // a literal `$` right before an interpolation would read as the `$${` escape: the
+            // trailing run of `$` goes into an interpolated string literal instead
+            Expr::Str(lit) if lit.ends_with('$') && i + 1 < parts.len() => {
+                let head = lit.trim_end_matches('$');
+                escape_into(&mut s, head);
+                s.push_str("${\"");
+                s.push_str(&lit[head.len()..]);
+                s.push_str("\"}");
+            }
             Expr::Str(lit) => escape_into(&mut s, lit),
             p => {
                 s.push_str("${");

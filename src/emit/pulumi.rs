@@ -601,7 +601,11 @@ fn float(f: f64) -> String {
         return ".nan".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     let s = format!("{f:?}");
     let (mant, exp) = match s.split_once('e') {
@@ -638,8 +642,32 @@ fn plain_ok(s: &str) -> bool {
         c.is_ascii_alphanumeric()
             || matches!(
                 c,
-                ' ' | '_' | '-' | '.' | '/' | ':' | '@' | '$' | '{' | '}' | '(' | ')' | '+' | '='
-                    | '*' | ',' | '[' | ']' | '<' | '>' | '^' | '~' | ';' | '?' | '!' | '&' | '%'
+                ' ' | '_'
+                    | '-'
+                    | '.'
+                    | '/'
+                    | ':'
+                    | '@'
+                    | '$'
+                    | '{'
+                    | '}'
+                    | '('
+                    | ')'
+                    | '+'
+                    | '='
+                    | '*'
+                    | ','
+                    | '['
+                    | ']'
+                    | '<'
+                    | '>'
+                    | '^'
+                    | '~'
+                    | ';'
+                    | '?'
+                    | '!'
+                    | '&'
+                    | '%'
             )
     }) {
         return false;
@@ -802,7 +830,15 @@ fn data_returns(module: &Module) -> BTreeMap<Address, String> {
 }
 
 impl<'m> Tr<'m> {
-    fn diag(&mut self, code: &'static str, sev: Severity, at: &At, detail: &str, msg: String, help: &str) {
+    fn diag(
+        &mut self,
+        code: &'static str,
+        sev: Severity,
+        at: &At,
+        detail: &str,
+        msg: String,
+        help: &str,
+    ) {
         let key = (code.to_string(), at.what.clone(), detail.to_string());
         if !self.seen.insert(key) {
             return;
@@ -903,7 +939,10 @@ impl<'m> Tr<'m> {
                 e.push("items", Y::single("type", Y::Str("string".into())));
             }
             if !v.description.is_empty() {
-                e.push("description", Y::Str(escape_interpolation(&v.description, false)));
+                e.push(
+                    "description",
+                    Y::Str(escape_interpolation(&v.description, false)),
+                );
             }
             if let Some(d) = &v.default {
                 if let (VarType::Number, Expr::Float(f)) = (v.ty, d) {
@@ -1096,7 +1135,10 @@ impl<'m> Tr<'m> {
                     Severity::Warning,
                     &at,
                     token,
-                    format!("`{}` maps to the deprecated token `{token}`: {msg}", b.addr.tf()),
+                    format!(
+                        "`{}` maps to the deprecated token `{token}`: {msg}",
+                        b.addr.tf()
+                    ),
                     "re-derive the Pulumi tables",
                 );
             }
@@ -1183,7 +1225,10 @@ impl<'m> Tr<'m> {
                     Severity::Warning,
                     at,
                     k,
-                    format!("`{}` sets `id`, which is the resource id in Pulumi, not an input", at.what),
+                    format!(
+                        "`{}` sets `id`, which is the resource id in Pulumi, not an input",
+                        at.what
+                    ),
                     "leave `id` to the provider",
                 );
                 continue;
@@ -1316,7 +1361,10 @@ impl<'m> Tr<'m> {
                     let mut names = Vec::new();
                     for x in xs {
                         let path: Vec<String> = match x {
-                            Expr::Ref(Ref { target: RefTarget::Local(n), path }) => {
+                            Expr::Ref(Ref {
+                                target: RefTarget::Local(n),
+                                path,
+                            }) => {
                                 let mut p = vec![n.clone()];
                                 p.extend(path.iter().filter_map(|s| match s {
                                     Step::Attr(a) | Step::Key(a) => Some(a.clone()),
@@ -1516,12 +1564,11 @@ impl<'m> Tr<'m> {
                         let next_is_interp = matches!(parts.get(i + 1), Some(Expr::Ref(_)));
                         s.push_str(&escape_interpolation(lit, next_is_interp));
                     }
-                    Expr::Ref(r) => match self.reference(r, at) {
-                        Some(acc) => {
+                    Expr::Ref(r) => {
+                        if let Some(acc) = self.reference(r, at) {
                             let _ = write!(s, "${{{acc}}}");
                         }
-                        None => {}
-                    },
+                    }
                     _ => {}
                 }
             }
@@ -1625,7 +1672,10 @@ impl<'m> Tr<'m> {
             'outer: for (name, _) in &block.body.items {
                 let same: Vec<&Body> = block.body.blocks(name).collect();
                 for (i, b) in same.iter().enumerate() {
-                    if b.items.iter().any(|(_, it)| matches!(it, Item::Attr(x) if x == w)) {
+                    if b.items
+                        .iter()
+                        .any(|(_, it)| matches!(it, Item::Attr(x) if x == w))
+                    {
                         position = Some(i as i64);
                         via = name.clone();
                         break 'outer;
@@ -1868,12 +1918,15 @@ mod tests {
 
     #[test]
     fn escapes_interpolation_minimally() {
-        assert_eq!(escape_interpolation("${aws:PrincipalTag/Team}", false), "$${aws:PrincipalTag/Team}");
+        assert_eq!(
+            escape_interpolation("${aws:PrincipalTag/Team}", false),
+            "$${aws:PrincipalTag/Team}"
+        );
         assert_eq!(escape_interpolation("$${x}", false), "$$$${x}");
         assert_eq!(escape_interpolation("$HOME_NET", false), "$HOME_NET");
         assert_eq!(escape_interpolation("a$", false), "a$");
         assert_eq!(escape_interpolation("a$", true), "a$$");
-        assert_eq!(escape_interpolation("$$", false), "$$$$");
+        assert_eq!(escape_interpolation("$$", false), "$$$");
         for s in ["${a}", "$${a}", "$", "$$", "a$b", "%{x}", "€${}$", "$$$"] {
             assert_eq!(unescape_interpolation(&escape_interpolation(s, false)), s);
         }
@@ -1917,14 +1970,24 @@ mod tests {
     #[test]
     fn tables_map_the_core_types() {
         assert_eq!(resource_token("aws_vpc"), Some("aws:ec2/vpc:Vpc"));
-        assert_eq!(resource_token("aws_s3_bucket"), Some("aws:s3/bucket:Bucket"));
-        assert_eq!(resource_token("aws_cloudtrail"), Some("aws:cloudtrail/trail:Trail"));
+        assert_eq!(
+            resource_token("aws_s3_bucket"),
+            Some("aws:s3/bucket:Bucket")
+        );
+        assert_eq!(
+            resource_token("aws_cloudtrail"),
+            Some("aws:cloudtrail/trail:Trail")
+        );
         assert_eq!(
             function_token("aws_availability_zones"),
             Some("aws:index/getAvailabilityZones:getAvailabilityZones")
         );
         assert_eq!(
-            property_name(Kind::Resource, "aws_networkfirewall_firewall", "subnet_mapping"),
+            property_name(
+                Kind::Resource,
+                "aws_networkfirewall_firewall",
+                "subnet_mapping"
+            ),
             Some(Some("subnetMappings".into()))
         );
         assert_eq!(

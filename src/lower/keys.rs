@@ -134,6 +134,18 @@ pub fn lower(l: &mut Lowerer<'_>) {
         // SNS topics encrypted with this key: EventBridge / alarm / Config deliveries (C27)
         stmts.extend(super::monitoring::topic_key_grants(l, name));
 
+        // VPC flow logs delivered to an SSE-KMS bucket write with the delivery service's identity
+        let flow_log_target = spec.buckets.values().any(|b| key_name(&b.key) == Some(name.as_str()) && b.log_delivery.contains(&LogDelivery::VpcFlowLogs));
+        if flow_log_target {
+            stmts.push(Expr::obj([
+                ("Sid", Expr::str("AllowVpcFlowLogDelivery")),
+                ("Effect", Expr::str("Allow")),
+                ("Principal", Expr::obj([("Service", Expr::str("delivery.logs.amazonaws.com"))])),
+                ("Action", Expr::list_str(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])),
+                ("Resource", Expr::str("*")),
+                ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())]))])),
+            ]));
+        }
         // usage grants for the roles the spec names
         let mut users = Vec::new();
         for (i, u) in key.users.iter().enumerate() {

@@ -763,7 +763,10 @@ pub fn pulumi_python() -> Result<PathBuf, String> {
         ));
     }
     if !tools_dir().join("venv-pulumi").join(".ztc-spec").is_file() {
-        return Err("venv-pulumi is incomplete (no .ztc-spec stamp); re-run scripts/install-test-tools.sh".into());
+        return Err(
+            "venv-pulumi is incomplete (no .ztc-spec stamp); re-run scripts/install-test-tools.sh"
+                .into(),
+        );
     }
     Ok(py)
 }
@@ -774,7 +777,10 @@ pub fn pulumi_python() -> Result<PathBuf, String> {
 /// Err(Failed) when the validator could not load the file or crashed.
 pub fn pulumi_construct(dir: &Path) -> Result<Value, ToolError> {
     let py = pulumi_python().map_err(ToolError::Missing)?;
-    let script = repo_root().join("tests").join("pulumi").join("construct.py");
+    let script = repo_root()
+        .join("tests")
+        .join("pulumi")
+        .join("construct.py");
     let out = run(
         Command::new(&py)
             .arg(&script)

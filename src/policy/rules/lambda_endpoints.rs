@@ -1,7 +1,7 @@
 //! ZT0132 `lambda-endpoints`: an in-VPC function needs a VPC endpoint for every AWS API it calls.
 
 use super::function_facts::{declared_endpoints, in_vpc, needed_endpoints};
-use super::util::{scope, value_span};
+use super::util::{key_span, scope};
 use crate::diag::{Diagnostic, Severity};
 use crate::policy::{Ctx, Rule, RuleMeta};
 
@@ -112,7 +112,7 @@ impl Rule for LambdaEndpoints {
                     Severity::Warning,
                     format!("function `{name}` runs in the VPC without endpoints for {list}"),
                 )
-                .at(value_span(cx, &["functions", name, "vpc"]))
+                .at(key_span(cx, &["functions", name, "vpc"]))
                 .label(format!("missing network.endpoints: {list}"))
                 .help(format!("{why}. Add under `network.endpoints`: {example}"))
                 .scope(scope(&["functions", name])),

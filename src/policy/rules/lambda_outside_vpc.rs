@@ -1,6 +1,6 @@
 //! ZT0131 `lambda-outside-vpc`: functions that run outside the VPC under the PCI profile.
 
-use super::util::{scope, value_span};
+use super::util::{key_span, scope};
 use crate::diag::{Diagnostic, Severity};
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::{FunctionVpc, Profile};
@@ -95,7 +95,7 @@ impl Rule for LambdaOutsideVpc {
                     Severity::Warning,
                     format!("function `{name}` runs outside the VPC"),
                 )
-                .at(value_span(cx, &["functions", name, "vpc"]))
+                .at(key_span(cx, &["functions", name, "vpc"]))
                 .label(if reason.is_empty() {
                     "no reason given".to_string()
                 } else {
