@@ -5,7 +5,8 @@
 //! Assertion forms (a requirement passes when all of its assertions hold):
 //! - `has: TYPE` / `count: [TYPE, N]` / `none: [TYPE, ...]` (resources; `data.TYPE` for data sources)
 //! - `all: [TYPE, PATH, VALUE]` / `some: [TYPE, PATH, VALUE]` (PATH: dot-separated keys and indexes)
-//! - `text: [TYPE, SUBSTRING]` / `text_all: [TYPE, SUBSTRING]` (in the resource's HCL-as-JSON text)
+//! - `text: [TYPE, SUBSTRING]` / `text_all: [TYPE, SUBSTRING]` / `text_none: [TYPE, SUBSTRING]`
+//!   (in the block's text as HashiCorp's parser returns it, expressions included)
 //! - `where: [TYPE, FILTER_PATH, FILTER_VALUE, PATH, VALUE]` (every block passing the filter)
 //! - `provider: [PATH, VALUE]`, `terraform: [PATH, VALUE]`, `output: NAME`, `file: NAME`,
 //!   `file_contains: [NAME, SUBSTRING]`
@@ -165,6 +166,12 @@ fn check(out: &Output, assertion: &Value) -> Result<(), String> {
             let hits = bs.iter().filter(|(_, b)| at(b, &s(arg(1))) == &want).count();
             let ok = if k == "all" { hits == bs.len() } else { hits > 0 };
             ok.then_some(()).ok_or(format!("{k} {}.{} == {want}: {hits}/{}", s(arg(0)), s(arg(1)), bs.len()))
+        }
+        "text_none" => {
+            let bs = blocks(&out.doc, &s(arg(0)));
+            let needle = s(arg(1));
+            let hits: Vec<&String> = bs.iter().filter(|(_, b)| b.to_string().contains(&needle)).map(|(n, _)| *n).collect();
+            hits.is_empty().then_some(()).ok_or(format!("{} ∌ {needle} fails for {hits:?}", s(arg(0))))
         }
         "text" | "text_all" => {
             let bs = blocks(&out.doc, &s(arg(0)));
