@@ -647,3 +647,28 @@ fn persistent_stacks_keep_deleted_secrets_recoverable() {
         .all(|b| b.addr.ty != "aws_secretsmanager_secret_version"
             && b.addr.ty != "aws_secretsmanager_random_password"));
 }
+
+#[test]
+fn a_rotation_function_with_a_database_asks_for_pg() {
+    let c = variant(
+        r#"functions:
+  rotate:
+    runtime: nodejs22.x
+    source: secrets-rotation
+    environment: {DB_HOST: db.internal}
+    vpc: {none: test}
+    key: keys.fn
+"#,
+    );
+    let m = c
+        .module
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:?}", errors(&c)));
+    assert!(
+        m.notes.iter().any(|n| n.starts_with("Manual step:")
+            && n.contains("`pg`")
+            && n.contains("functions/rotate.zip")),
+        "{:?}",
+        m.notes
+    );
+}

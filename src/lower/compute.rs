@@ -316,6 +316,20 @@ fn function(l: &mut Lowerer<'_>, name: &str, f: &Function) {
     }
     env_vars.sort_by(|a, b| a.0.cmp(&b.0));
 
+    if t.name == "secrets-rotation" && ff::has_database(f) {
+        l.module.notes.push(format!(
+            "Manual step: function `{name}` rotates a PostgreSQL password (DB_HOST is set) and needs the `pg` \
+             client, which the Lambda runtime does not ship: add it to `{package}` (node_modules/pg) or attach \
+             a layer that provides it; without it the rotation stops at setSecret with an error"
+        ));
+        l.note(
+            l.span(&["functions", name, "environment", "DB_HOST"]),
+            &origin,
+            format!("function `{name}` needs the `pg` module to rotate the database password"),
+            "the deployment package ztc builds holds only index.mjs; bundle node_modules/pg or attach a layer (see the README's manual steps)",
+        );
+    }
+
     // ---- placement
     let mut vpc_config = None;
     if let FunctionVpc::In(v) = &f.vpc {
