@@ -353,6 +353,26 @@ const TRICKY: [&str; 15] = [
     "controls \u{0} \u{7}\u{1b} \u{7f} \u{9b} \u{fffe}",
 ];
 
+/// Deterministic strings over the characters YAML and Pulumi treat specially.
+fn generated() -> Vec<String> {
+    const ALPHABET: [&str; 24] = [
+        "$", "{", "}", "$$", "${", "%{", ":", " ", "#", "-", "\"", "'", "\\", "\n", "\t", "a", "0",
+        ".", "é", "🇺🇸", "\u{2028}", "[", "!", "&",
+    ];
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..300)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 7) as usize;
+            (0..len)
+                .map(|j| ALPHABET[((x >> (j * 5)) % ALPHABET.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
 fn block(addr: Address, body: Body) -> Block {
     Block {
         addr,

@@ -960,7 +960,7 @@ impl<'m> Tr<'m> {
                         );
                     }
                 }
-                let val = self.data_value(d, &at);
+                let val = self.expr(d, &at);
                 e.push("default", val);
             }
             if v.sensitive {
@@ -1464,11 +1464,6 @@ impl<'m> Tr<'m> {
         out
     }
 
-    /// A value that is data all the way down except for references (variable defaults).
-    fn data_value(&mut self, e: &Expr, at: &At) -> Y {
-        self.expr(e, at)
-    }
-
     // ---- expressions ----------------------------------------------------------------------------
 
     fn expr(&mut self, e: &Expr, at: &At) -> Y {
@@ -1583,8 +1578,9 @@ impl<'m> Tr<'m> {
 
     fn call(&mut self, f: Func, args: &[Expr], at: &At) -> Y {
         let text = crate::emit::hcl::expr_to_string(&Expr::Call(f, args.to_vec()));
-        let (msg, help) = match f {
+        let (sev, msg, help) = match f {
             Func::FileBase64Sha256 => (
+                Severity::Info,
                 format!(
                     "`{}` hashes a file (`{text}`); Pulumi YAML has no hash function and hashes archives itself, so the value is left out",
                     at.what
@@ -1592,11 +1588,12 @@ impl<'m> Tr<'m> {
                 "nothing to do: Pulumi replaces the code when the archive changes",
             ),
             Func::Length | Func::CanRegex => (
+                Severity::Warning,
                 format!("`{}` calls `{text}`, which Pulumi YAML cannot express; the value is left out", at.what),
                 "set the value explicitly",
             ),
         };
-        self.diag(codes::EXPRESSION, Severity::Warning, at, &text, msg, help);
+        self.diag(codes::EXPRESSION, sev, at, &text, msg, help);
         Y::Null
     }
 

@@ -389,7 +389,6 @@ fn function(l: &mut Lowerer<'_>, name: &str, f: &Function) {
         .attr("retention_in_days", Expr::Int(retention));
     if let Some(k) = &key {
         lg.push_attr("kms_key_id", k.attr("arn"));
-        logs_key_grant(l, k);
     }
     lg.push_attr("skip_destroy", Expr::Bool(false));
     lg.push_attr("tags", l.name_tag(&format!("{name}-logs")));
@@ -670,66 +669,6 @@ fn secret_kms(spec: &Spec, region: &str, name: &str, actions: &[&str], arn: Expr
             Some(cond),
         )]
     }
-}
-
-/// Make sure key `k` lets CloudWatch Logs encrypt log groups (C18): the statement keys.rs adds for
-/// keys of `logs.groups`, added here when the key only serves function log groups.
-fn logs_key_grant(l: &mut Lowerer<'_>, k: &Address) {
-    let region = l.region();
-    let ctx = l.arn("logs", true, vec![Expr::str("log-group:*")]);
-    let Some(block) = l.module.resources.iter_mut().find(|b| &b.addr == k) else {
-        return;
-    };
-    let Some(Expr::JsonEncode(doc)) = block
-        .body
-        .items
-        .iter_mut()
-        .find(|(n, _)| n == "policy")
-        .and_then(|(_, i)| match i {
-            Item::Attr(e) => Some(e),
-            Item::Block(_) => None,
-        })
-    else {
-        return;
-    };
-    let Expr::Object(kv) = doc.as_mut() else {
-        return;
-    };
-    let Some((_, Expr::List(stmts))) = kv.iter_mut().find(|(n, _)| n == "Statement") else {
-        return;
-    };
-    let has = stmts.iter().any(|s| {
-        matches!(s, Expr::Object(o) if o.iter().any(|(n, v)| n == "Sid" && *v == Expr::str("AllowCloudWatchLogs")))
-    });
-    if has {
-        return;
-    }
-    stmts.push(Expr::obj([
-        ("Sid", Expr::str("AllowCloudWatchLogs")),
-        ("Effect", Expr::str("Allow")),
-        (
-            "Principal",
-            Expr::obj([("Service", Expr::str(format!("logs.{region}.amazonaws.com")))]),
-        ),
-        (
-            "Action",
-            Expr::list_str([
-                "kms:Decrypt*",
-                "kms:Describe*",
-                "kms:Encrypt*",
-                "kms:GenerateDataKey*",
-                "kms:ReEncrypt*",
-            ]),
-        ),
-        ("Resource", Expr::str("*")),
-        (
-            "Condition",
-            Expr::obj([(
-                "ArnLike",
-                Expr::obj([("kms:EncryptionContext:aws:logs:arn", ctx)]),
-            )]),
-        ),
-    ]));
 }
 
 // ---- secrets ------------------------------------------------------------------------------------

@@ -26,13 +26,14 @@ pub fn lower(l: &mut Lowerer<'_>) {
             ("Resource", Expr::str("*")),
         ])];
 
+        // log groups of `logs.groups` and the `/aws/lambda/...` groups of functions
         let uses_logs = spec.logs.groups.values().any(|g| {
             g.key
                 .as_deref()
                 .or(spec.logs.defaults.key.as_deref())
                 .and_then(key_name)
                 == Some(name.as_str())
-        });
+        }) || spec.functions.values().any(|f| key_name(&f.key) == Some(name.as_str()));
         if uses_logs {
             let ctx = l.arn("logs", true, vec![Expr::str("log-group:*")]);
             stmts.push(Expr::obj([
