@@ -97,9 +97,10 @@ pub fn input_codes() -> Vec<Entry> {
     ]
 }
 
-/// Every code: input codes, then the compliance rules.
+/// Every code: input codes, target divergences, then the compliance rules.
 pub fn all() -> Vec<Entry> {
     let mut v = input_codes();
+    v.extend(crate::emit::pulumi::explain_entries());
     for r in crate::policy::registry() {
         let m = r.meta();
         v.push(Entry {

@@ -806,3 +806,123 @@ pub fn pulumi_construct(dir: &Path) -> Result<Value, ToolError> {
         ))),
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// building specs and reading the HCL back through HashiCorp's parser (shared by the spec tests)
+// ------------------------------------------------------------------------------------------------
+
+/// A compiled spec and its HCL output written to a temporary directory.
+pub struct Built {
+    pub compiled: ztc::compile::Compiled,
+    pub dir: tempfile::TempDir,
+}
+
+impl Built {
+    pub fn module(&self) -> &ztc::ir::Module {
+        self.compiled.module.as_ref().expect("module")
+    }
+}
+
+/// Compile spec text (it must compile) and write its HCL module to a temporary directory.
+pub fn build_hcl(name: &str, text: &str) -> Built {
+    let compiled = ztc::compile::compile(name, text.as_bytes(), &ztc::compile::Options::default());
+    let module = compiled.module.as_ref().unwrap_or_else(|| {
+        panic!("{name} must compile:\n{}", ztc::diag::render_plain(&compiled.diagnostics, &compiled.source, 100))
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (p, bytes) in ztc::emit::emit(module, ztc::emit::Target::Hcl, &compiled.diagnostics) {
+        let f = dir.path().join(p);
+        fs::create_dir_all(f.parent().unwrap()).unwrap();
+        fs::write(f, bytes).unwrap();
+    }
+    Built { compiled, dir }
+}
+
+/// Compile a spec file of the repository (e.g. `specs/payment.yaml`) to HCL.
+pub fn build_spec(rel: &str) -> Built {
+    let text = fs::read_to_string(repo_root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    build_hcl(rel, &text)
+}
+
+/// hcl2json's per-file documents merged into one: `resource`/`data` as {type: {name: body}},
+/// `variable`/`output` as {name: body}, `provider` as {name: [blocks]}, `terraform` as [blocks].
+pub fn merge_hcl(files: &Value) -> Value {
+    let mut doc = serde_json::Map::new();
+    for f in files.as_object().into_iter().flat_map(|o| o.values()) {
+        for (kind, v) in f.as_object().into_iter().flatten() {
+            match (kind.as_str(), v) {
+                ("resource" | "data", Value::Object(types)) => {
+                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Object(Default::default()));
+                    for (ty, names) in types {
+                        let t = slot.as_object_mut().unwrap().entry(ty.clone()).or_insert_with(|| Value::Object(Default::default()));
+                        for (n, body) in names.as_object().into_iter().flatten() {
+                            t.as_object_mut().unwrap().insert(n.clone(), body[0].clone());
+                        }
+                    }
+                }
+                ("variable" | "output", Value::Object(o)) => {
+                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Object(Default::default()));
+                    for (k, x) in o {
+                        slot.as_object_mut().unwrap().insert(k.clone(), x[0].clone());
+                    }
+                }
+                ("provider", Value::Object(o)) => {
+                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Object(Default::default()));
+                    for (k, x) in o {
+                        let list = slot.as_object_mut().unwrap().entry(k.clone()).or_insert_with(|| Value::Array(vec![]));
+                        list.as_array_mut().unwrap().extend(x.as_array().cloned().unwrap_or_default());
+                    }
+                }
+                ("terraform", Value::Array(a)) => {
+                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Array(vec![]));
+                    slot.as_array_mut().unwrap().extend(a.iter().cloned());
+                }
+                _ => {}
+            }
+        }
+    }
+    Value::Object(doc)
+}
+
+/// The HCL of `dir` (and its sub-directories holding `.tf` files) as HashiCorp's parser reads
+/// it, merged; `None` (after `tool_missing`) when the parser is not installed.
+pub fn parsed_hcl(dir: &Path) -> Option<Value> {
+    let mut dirs = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while i < dirs.len() {
+        for e in fs::read_dir(&dirs[i]).unwrap().flatten() {
+            if e.path().is_dir() && fs::read_dir(e.path()).unwrap().flatten().any(|f| f.path().extension().is_some_and(|x| x == "tf")) {
+                dirs.push(e.path());
+            }
+        }
+        i += 1;
+    }
+    let mut files = serde_json::Map::new();
+    for d in dirs {
+        match hcl2json(&d) {
+            Ok(Value::Object(o)) => files.extend(o.into_iter().map(|(k, v)| (format!("{}/{k}", d.display()), v))),
+            Ok(_) => {}
+            Err(ToolError::Missing(why)) => {
+                tool_missing("hcl2json", &why);
+                return None;
+            }
+            Err(ToolError::Failed(e)) => panic!("HashiCorp's HCL parser rejected the output: {e}"),
+        }
+    }
+    Some(merge_hcl(&Value::Object(files)))
+}
+
+/// `terraform fmt -check` and `terraform validate` with the real provider (0 warnings) on a
+/// root module; returns early (after `tool_missing`) when terraform or the mirror is absent.
+pub fn assert_terraform_accepts(dir: &Path) {
+    if terraform().is_none() {
+        return tool_missing("terraform", &terraform_missing_reason());
+    }
+    terraform_fmt_check(dir).unwrap();
+    if provider_mirror().is_none() {
+        return tool_missing("provider mirror", &provider_mirror_missing_reason());
+    }
+    let v = terraform_validate(dir).unwrap();
+    assert_eq!(v["valid"], true, "{v:#}");
+    assert_eq!(v["warning_count"], 0, "validate warnings: {v:#}");
+}
