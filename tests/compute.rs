@@ -11,11 +11,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 use ztc::compile::{compile, Compiled, Options};
 use ztc::diag::{Diagnostic, Severity};
-use ztc::emit::{emit, Target};
 
-struct Built {
-    compiled: Compiled,
-    dir: tempfile::TempDir,
+fn built() -> &'static common::Built {
+    static B: OnceLock<common::Built> = OnceLock::new();
+    B.get_or_init(|| common::build_hcl("tests/fixtures/compute.yaml", &fixture_text()))
 }
 
 fn compile_text(name: &str, text: &str) -> Compiled {
@@ -27,69 +26,14 @@ fn fixture_text() -> String {
         .expect("tests/fixtures/compute.yaml")
 }
 
-fn built() -> &'static Built {
-    static B: OnceLock<Built> = OnceLock::new();
-    B.get_or_init(|| {
-        let compiled = compile_text("tests/fixtures/compute.yaml", &fixture_text());
-        let module = compiled.module.as_ref().unwrap_or_else(|| {
-            panic!(
-                "compute.yaml must compile:\n{}",
-                ztc::diag::render_plain(&compiled.diagnostics, &compiled.source, 100)
-            )
-        });
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (p, bytes) in emit(module, Target::Hcl, &compiled.diagnostics) {
-            let f = dir.path().join(p);
-            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-            std::fs::write(f, bytes).unwrap();
-        }
-        Built { compiled, dir }
-    })
-}
-
 fn out_dir() -> PathBuf {
     built().dir.path().to_path_buf()
 }
 
-/// All `*.tf` files merged as HashiCorp's parser reads them:
-/// {"resource": {type: {name: body}}, "data": {...}, ...}.
+/// The module as HashiCorp's parser reads it, all files merged.
 fn parsed() -> Option<&'static Value> {
     static P: OnceLock<Option<Value>> = OnceLock::new();
-    P.get_or_init(|| match common::hcl2json(&out_dir()) {
-        Ok(files) => {
-            let mut merged = serde_json::Map::new();
-            for (_, f) in files.as_object().unwrap() {
-                for (kind, v) in f.as_object().unwrap() {
-                    let slot = merged
-                        .entry(kind.clone())
-                        .or_insert_with(|| Value::Object(Default::default()));
-                    if let ("resource" | "data", Value::Object(types)) = (kind.as_str(), v) {
-                        for (ty, names) in types {
-                            let t = slot
-                                .as_object_mut()
-                                .unwrap()
-                                .entry(ty.clone())
-                                .or_insert_with(|| Value::Object(Default::default()));
-                            for (n, body) in names.as_object().unwrap() {
-                                t.as_object_mut()
-                                    .unwrap()
-                                    .insert(n.clone(), body[0].clone());
-                            }
-                        }
-                    }
-                }
-            }
-            Some(Value::Object(merged))
-        }
-        Err(common::ToolError::Missing(why)) => {
-            common::tool_missing("hcl2json", &why);
-            None
-        }
-        Err(common::ToolError::Failed(e)) => {
-            panic!("HashiCorp's HCL parser rejected the output: {e}")
-        }
-    })
-    .as_ref()
+    P.get_or_init(|| common::parsed_hcl(&out_dir())).as_ref()
 }
 
 fn res<'a>(p: &'a Value, ty: &str, name: &str) -> &'a Value {

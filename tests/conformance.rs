@@ -18,8 +18,7 @@ mod common;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use ztc::compile::{compile, Options};
-use ztc::emit::{emit, Target};
+use ztc::emit::Target;
 
 #[derive(Debug, PartialEq)]
 enum Status {
@@ -37,83 +36,16 @@ struct Output {
 }
 
 fn build(spec: &str) -> Option<Output> {
-    let path = common::repo_root().join(spec);
-    let c = compile(spec, &std::fs::read(&path).unwrap(), &Options::default());
-    let m = c.module.as_ref().unwrap_or_else(|| panic!("{spec} must compile: {}", ztc::diag::render_plain(&c.diagnostics, &c.source, 100)));
-    let dir = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
-    let mut texts = BTreeMap::new();
-    let mut tf_dirs: Vec<PathBuf> = Vec::new();
-    for (p, bytes) in emit(m, Target::Hcl, &c.diagnostics) {
-        let f = dir.path().join(&p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(&f, &bytes).unwrap();
-        if p.ends_with(".tf") {
-            let d = f.parent().unwrap().to_path_buf();
-            if !tf_dirs.contains(&d) {
-                tf_dirs.push(d);
-            }
-        }
-        if let Ok(t) = String::from_utf8(bytes.clone()) {
-            texts.insert(p.clone(), t);
-        }
-        files.push(p);
-    }
-    let mut doc = serde_json::Map::new();
-    for d in &tf_dirs {
-        let parsed = match common::hcl2json(d) {
-            Ok(v) => v,
-            Err(common::ToolError::Missing(why)) => {
-                common::tool_missing("hcl2json", &why);
-                return None;
-            }
-            Err(common::ToolError::Failed(e)) => panic!("{spec}: HashiCorp's parser rejected the output: {e}"),
-        };
-        merge(&mut doc, &parsed);
-    }
-    Some(Output { doc: Value::Object(doc), files, texts, codes: c.diagnostics.iter().map(|d| d.code).collect() })
-}
-
-/// Merge hcl2json's per-file documents into {"resource": {type: {name: body}}, "data": ..., ...}.
-fn merge(doc: &mut serde_json::Map<String, Value>, parsed: &Value) {
-    for f in parsed.as_object().unwrap().values() {
-        for (kind, v) in f.as_object().unwrap() {
-            let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Object(Default::default()));
-            let slot = slot.as_object_mut().unwrap();
-            match kind.as_str() {
-                "resource" | "data" => {
-                    for (ty, names) in v.as_object().unwrap() {
-                        let t = slot.entry(ty.clone()).or_insert_with(|| Value::Object(Default::default()));
-                        for (n, body) in names.as_object().unwrap() {
-                            t.as_object_mut().unwrap().insert(n.clone(), body[0].clone());
-                        }
-                    }
-                }
-                "variable" | "output" => {
-                    for (k, x) in v.as_object().unwrap() {
-                        slot.insert(k.clone(), x[0].clone());
-                    }
-                }
-                "provider" | "terraform" => {
-                    let arr = slot.entry("_list").or_insert_with(|| Value::Array(vec![]));
-                    match v {
-                        Value::Object(o) => {
-                            for (k, x) in o {
-                                for item in x.as_array().into_iter().flatten() {
-                                    let mut item = item.clone();
-                                    item["_name"] = Value::String(k.clone());
-                                    arr.as_array_mut().unwrap().push(item);
-                                }
-                            }
-                        }
-                        Value::Array(a) => arr.as_array_mut().unwrap().extend(a.iter().cloned()),
-                        _ => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    let built = common::build_spec(spec);
+    let doc = common::parsed_hcl(built.dir.path())?;
+    let files = ztc::emit::emit(built.module(), Target::Hcl, &built.compiled.diagnostics);
+    let texts = files.iter().filter_map(|(p, b)| String::from_utf8(b.clone()).ok().map(|t| (p.clone(), t))).collect();
+    Some(Output {
+        doc,
+        files: files.into_iter().map(|(p, _)| p).collect(),
+        texts,
+        codes: built.compiled.diagnostics.iter().map(|d| d.code).collect(),
+    })
 }
 
 fn blocks<'a>(doc: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
@@ -181,7 +113,8 @@ fn check(out: &Output, assertion: &Value) -> Result<(), String> {
             ok.then_some(()).ok_or(format!("{k} {} ∋ {needle}: {hits}/{}", s(arg(0)), bs.len()))
         }
         "provider" | "terraform" => {
-            let list = out.doc[k.as_str()]["_list"].as_array().cloned().unwrap_or_default();
+            let list = if k == "provider" { &out.doc["provider"]["aws"] } else { &out.doc["terraform"] };
+            let list = list.as_array().cloned().unwrap_or_default();
             let want = arg(1);
             list.iter().any(|p| at(p, &s(arg(0))) == &want).then_some(()).ok_or(format!("no {k} with {} == {want}", s(arg(0))))
         }

@@ -13,35 +13,9 @@ use ztc::emit::{emit, Target};
 use ztc::ir::{Block, Expr, Module};
 use ztc::policy::rules::monitoring_presets as presets;
 
-struct Built {
-    compiled: Compiled,
-    dir: tempfile::TempDir,
-}
-
-fn built() -> &'static Built {
-    static B: OnceLock<Built> = OnceLock::new();
-    B.get_or_init(|| {
-        let path = common::repo_root().join("tests/fixtures/monitoring.yaml");
-        let bytes = std::fs::read(&path).expect("monitoring.yaml");
-        let compiled = compile(
-            "tests/fixtures/monitoring.yaml",
-            &bytes,
-            &Options::default(),
-        );
-        let module = compiled.module.as_ref().unwrap_or_else(|| {
-            panic!(
-                "monitoring.yaml must compile: {}",
-                ztc::diag::render_plain(&compiled.diagnostics, &compiled.source, 100)
-            )
-        });
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (p, text) in emit(module, Target::Hcl, &compiled.diagnostics) {
-            let f = dir.path().join(p);
-            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-            std::fs::write(f, text).unwrap();
-        }
-        Built { compiled, dir }
-    })
+fn built() -> &'static common::Built {
+    static B: OnceLock<common::Built> = OnceLock::new();
+    B.get_or_init(|| common::build_spec("tests/fixtures/monitoring.yaml"))
 }
 
 fn module() -> &'static Module {
@@ -52,45 +26,10 @@ fn out_dir() -> PathBuf {
     built().dir.path().to_path_buf()
 }
 
-/// The module as HashiCorp's parser reads it: {"resource": {type: {name: attrs}}, "data": ...}.
+/// The module as HashiCorp's parser reads it, all files merged.
 fn parsed() -> Option<&'static Value> {
     static P: OnceLock<Option<Value>> = OnceLock::new();
-    P.get_or_init(|| match common::hcl2json(&out_dir()) {
-        Ok(files) => {
-            let mut merged = serde_json::Map::new();
-            for (_, f) in files.as_object().unwrap() {
-                for (kind, v) in f.as_object().unwrap() {
-                    if !matches!(kind.as_str(), "resource" | "data") {
-                        continue;
-                    }
-                    let slot = merged
-                        .entry(kind.clone())
-                        .or_insert_with(|| Value::Object(Default::default()));
-                    for (ty, names) in v.as_object().unwrap() {
-                        let t = slot
-                            .as_object_mut()
-                            .unwrap()
-                            .entry(ty.clone())
-                            .or_insert_with(|| Value::Object(Default::default()));
-                        for (n, body) in names.as_object().unwrap() {
-                            t.as_object_mut()
-                                .unwrap()
-                                .insert(n.clone(), body[0].clone());
-                        }
-                    }
-                }
-            }
-            Some(Value::Object(merged))
-        }
-        Err(common::ToolError::Missing(why)) => {
-            common::tool_missing("hcl2json", &why);
-            None
-        }
-        Err(common::ToolError::Failed(e)) => {
-            panic!("HashiCorp's HCL parser rejected the output: {e}")
-        }
-    })
-    .as_ref()
+    P.get_or_init(|| common::parsed_hcl(&out_dir())).as_ref()
 }
 
 fn res<'a>(p: &'a Value, ty: &str, name: &str) -> &'a Value {

@@ -6,93 +6,22 @@ mod common;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use ztc::compile::{compile, Compiled, Options};
+use ztc::compile::{compile, Options};
 use ztc::emit::{emit, Target};
 
-struct Built {
-    compiled: Compiled,
-    dir: tempfile::TempDir,
-}
-
-fn built() -> &'static Built {
-    static B: OnceLock<Built> = OnceLock::new();
-    B.get_or_init(|| {
-        let path = common::repo_root().join("specs/payment.yaml");
-        let bytes = std::fs::read(&path).expect("payment.yaml");
-        let compiled = compile("specs/payment.yaml", &bytes, &Options::default());
-        let module = compiled.module.as_ref().unwrap_or_else(|| {
-            panic!(
-                "payment.yaml must compile: {}",
-                ztc::diag::render_plain(&compiled.diagnostics, &compiled.source, 100)
-            )
-        });
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (p, text) in emit(module, Target::Hcl, &compiled.diagnostics) {
-            let f = dir.path().join(p);
-            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-            std::fs::write(f, text).unwrap();
-        }
-        Built { compiled, dir }
-    })
+fn built() -> &'static common::Built {
+    static B: OnceLock<common::Built> = OnceLock::new();
+    B.get_or_init(|| common::build_spec("specs/payment.yaml"))
 }
 
 fn out_dir() -> PathBuf {
     built().dir.path().to_path_buf()
 }
 
-/// The module as HashiCorp's parser reads it, all files merged: {"resource": {type: {name: attrs}}, ...}.
+/// The module as HashiCorp's parser reads it, all files merged.
 fn parsed() -> Option<&'static Value> {
     static P: OnceLock<Option<Value>> = OnceLock::new();
-    P.get_or_init(|| match common::hcl2json(&out_dir()) {
-        Ok(files) => {
-            let mut merged = serde_json::Map::new();
-            for (_, f) in files.as_object().unwrap() {
-                for (kind, v) in f.as_object().unwrap() {
-                    let slot = merged
-                        .entry(kind.clone())
-                        .or_insert_with(|| Value::Object(Default::default()));
-                    match (kind.as_str(), v) {
-                        ("resource" | "data", Value::Object(types)) => {
-                            for (ty, names) in types {
-                                let t = slot
-                                    .as_object_mut()
-                                    .unwrap()
-                                    .entry(ty.clone())
-                                    .or_insert_with(|| Value::Object(Default::default()));
-                                for (n, body) in names.as_object().unwrap() {
-                                    t.as_object_mut()
-                                        .unwrap()
-                                        .insert(n.clone(), body[0].clone());
-                                }
-                            }
-                        }
-                        ("variable" | "output", Value::Object(o)) => {
-                            for (k, x) in o {
-                                slot.as_object_mut()
-                                    .unwrap()
-                                    .insert(k.clone(), x[0].clone());
-                            }
-                        }
-                        (_, Value::Object(o)) => {
-                            for (k, x) in o {
-                                slot.as_object_mut().unwrap().insert(k.clone(), x.clone());
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Some(Value::Object(merged))
-        }
-        Err(common::ToolError::Missing(why)) => {
-            common::tool_missing("hcl2json", &why);
-            None
-        }
-        Err(common::ToolError::Failed(e)) => {
-            panic!("HashiCorp's HCL parser rejected the output: {e}")
-        }
-    })
-    .as_ref()
+    P.get_or_init(|| common::parsed_hcl(&out_dir())).as_ref()
 }
 
 fn res<'a>(p: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
@@ -177,24 +106,8 @@ fn output_parses_with_hashicorps_hcl_parser() {
 }
 
 #[test]
-fn output_is_terraform_fmt_clean() {
-    if common::terraform().is_none() {
-        return common::tool_missing("terraform", &common::terraform_missing_reason());
-    }
-    common::terraform_fmt_check(&out_dir()).unwrap();
-}
-
-#[test]
-fn output_passes_terraform_validate_with_the_real_provider() {
-    if common::terraform().is_none() {
-        return common::tool_missing("terraform", &common::terraform_missing_reason());
-    }
-    if common::provider_mirror().is_none() {
-        return common::tool_missing("provider mirror", &common::provider_mirror_missing_reason());
-    }
-    let v = common::terraform_validate(&out_dir()).unwrap();
-    assert_eq!(v["valid"], true, "{v:#}");
-    assert_eq!(v["warning_count"], 0, "validate warnings: {v:#}");
+fn output_is_fmt_clean_and_passes_terraform_validate_with_the_real_provider() {
+    common::assert_terraform_accepts(&out_dir());
 }
 
 #[test]
