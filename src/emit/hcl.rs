@@ -528,7 +528,7 @@ fn render_entries(out: &mut String, entries: &[Entry<'_>], indent: usize) {
 }
 
 /// An object key: bare when it is an identifier-like name, else a quoted string.
-fn object_key(k: &str) -> String {
+pub(crate) fn object_key(k: &str) -> String {
     // Bare `true`/`false`/`null` would be read as values, a leading bare `for` as a for expression.
     if is_ident(k) && !matches!(k, "true" | "false" | "null" | "for" | "in" | "if") {
         k.to_string()
@@ -732,7 +732,8 @@ fn operand(e: &Expr, ctx: Ctx) -> String {
     }
 }
 
-fn reference(r: &Ref) -> String {
+/// A reference as HCL (and Terraform JSON inside `${}`) writes it: `aws_vpc.main.id`, `var.x`.
+pub(crate) fn reference(r: &Ref) -> String {
     let mut s = match &r.target {
         RefTarget::Block(a) => a.tf(),
         RefTarget::Var(v) => format!("var.{v}"),

@@ -46,7 +46,7 @@
 use serde_json::{Map, Value};
 
 use crate::emit::hcl::quote;
-use crate::ir::{Block, Body, Expr, Func, Item, Kind, Module, Ref, RefTarget, Step, VarType};
+use crate::ir::{Block, Body, Expr, Func, Item, Kind, Module, VarType};
 
 /// The cdktf release whose `synth` layout these files follow (manifest and metadata `version`).
 pub const CDKTF_VERSION: &str = "0.20.0";
@@ -660,46 +660,8 @@ fn hcl_template(parts: &[Expr]) -> String {
     s
 }
 
-fn reference(r: &Ref) -> String {
-    let mut s = match &r.target {
-        RefTarget::Block(a) => a.tf(),
-        RefTarget::Var(v) => format!("var.{v}"),
-        RefTarget::Local(v) => v.clone(),
-    };
-    for step in &r.path {
-        match step {
-            Step::Attr(a) if is_ident(a) => {
-                s.push('.');
-                s.push_str(a);
-            }
-            Step::Attr(a) | Step::Key(a) => {
-                s.push('[');
-                s.push_str(&quote(a));
-                s.push(']');
-            }
-            Step::Index(i) => {
-                s.push_str(&format!("[{i}]"));
-            }
-        }
-    }
-    s
-}
-
-/// An object key: bare when it is an identifier-like name, else a quoted string (as in HCL).
-fn object_key(k: &str) -> String {
-    if is_ident(k) && !matches!(k, "true" | "false" | "null" | "for" | "in" | "if") {
-        k.to_string()
-    } else {
-        quote(k)
-    }
-}
-
-/// `^[A-Za-z_][A-Za-z0-9_-]*$`
-fn is_ident(s: &str) -> bool {
-    let mut cs = s.chars();
-    matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && cs.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
+// references and object keys are written exactly as in HCL
+use super::hcl::{object_key, reference};
 
 #[cfg(test)]
 mod tests {
