@@ -600,6 +600,60 @@ pub fn policy_doc(statements: Vec<Expr>) -> Expr {
     ])))
 }
 
+/// A policy statement under construction (keys in the conventional order: Sid, Effect,
+/// Principal, Action, Resource, Condition; conditions grouped by operator in insertion order).
+pub(crate) struct Stmt {
+    head: Vec<(String, Expr)>,
+    conditions: Vec<(String, Vec<(String, Expr)>)>,
+}
+
+impl Stmt {
+    fn new(sid: &str, effect: &str) -> Self {
+        Stmt { head: vec![("Sid".into(), Expr::str(sid)), ("Effect".into(), Expr::str(effect))], conditions: vec![] }
+    }
+    pub fn allow(sid: &str) -> Self {
+        Self::new(sid, "Allow")
+    }
+    pub fn deny(sid: &str) -> Self {
+        Self::new(sid, "Deny")
+    }
+    /// `Principal: "*"`.
+    pub fn anyone(mut self) -> Self {
+        self.head.push(("Principal".into(), Expr::str("*")));
+        self
+    }
+    /// `Principal: {Service: ...}`.
+    pub fn service(mut self, service: &str) -> Self {
+        self.head.push(("Principal".into(), Expr::obj([("Service", Expr::str(service))])));
+        self
+    }
+    /// One action as a string, several as a list.
+    pub fn actions(mut self, actions: &[&str]) -> Self {
+        let a = if actions.len() == 1 { Expr::str(actions[0]) } else { Expr::list_str(actions.iter().copied()) };
+        self.head.push(("Action".into(), a));
+        self
+    }
+    pub fn resource(mut self, r: Expr) -> Self {
+        self.head.push(("Resource".into(), r));
+        self
+    }
+    /// Add `Condition: {op: {key: value}}`.
+    pub fn when(mut self, op: &str, key: &str, value: Expr) -> Self {
+        match self.conditions.iter_mut().find(|(o, _)| o == op) {
+            Some((_, kv)) => kv.push((key.into(), value)),
+            None => self.conditions.push((op.into(), vec![(key.into(), value)])),
+        }
+        self
+    }
+    pub fn build(self) -> Expr {
+        let mut kv = self.head;
+        if !self.conditions.is_empty() {
+            kv.push(("Condition".into(), Expr::Object(self.conditions.into_iter().map(|(op, c)| (op, Expr::Object(c))).collect())));
+        }
+        Expr::Object(kv)
+    }
+}
+
 /// A trust policy for an AWS service principal, limited to this account.
 pub fn service_trust(service: &str, account: Expr) -> Expr {
     policy_doc(vec![Expr::obj([

@@ -1,6 +1,6 @@
 //! S3 buckets (hardened by default), SSM parameters and opt-in account settings.
 
-use super::{ident, policy_doc, Lowerer};
+use super::{ident, policy_doc, Lowerer, Stmt};
 use crate::ir::*;
 use crate::spec::*;
 
@@ -204,79 +204,52 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
     let both = Expr::List(vec![arn.clone(), objects.clone()]);
     let mut s = Vec::new();
     if b.transport.deny_insecure {
-        s.push(Expr::obj([
-            ("Sid", Expr::str("DenyInsecureTransport")),
-            ("Effect", Expr::str("Deny")),
-            ("Principal", Expr::str("*")),
-            ("Action", Expr::str("s3:*")),
-            ("Resource", both.clone()),
-            (
-                "Condition",
-                Expr::obj([(
-                    "Bool",
-                    Expr::obj([("aws:SecureTransport", Expr::str("false"))]),
-                )]),
-            ),
-        ]));
+        s.push(
+            Stmt::deny("DenyInsecureTransport")
+                .anyone()
+                .actions(&["s3:*"])
+                .resource(both.clone())
+                .when("Bool", "aws:SecureTransport", Expr::str("false"))
+                .build(),
+        );
     }
     let tls = match b.transport.min_tls {
         TlsVersion::V1_2 => "1.2",
         TlsVersion::V1_3 => "1.3",
     };
-    s.push(Expr::obj([
-        ("Sid", Expr::str("DenyOutdatedTls")),
-        ("Effect", Expr::str("Deny")),
-        ("Principal", Expr::str("*")),
-        ("Action", Expr::str("s3:*")),
-        ("Resource", both.clone()),
-        (
-            "Condition",
-            Expr::obj([(
-                "NumericLessThan",
-                Expr::obj([("s3:TlsVersion", Expr::str(tls))]),
-            )]),
-        ),
-    ]));
+    s.push(
+        Stmt::deny("DenyOutdatedTls")
+            .anyone()
+            .actions(&["s3:*"])
+            .resource(both.clone())
+            .when("NumericLessThan", "s3:TlsVersion", Expr::str(tls))
+            .build(),
+    );
     if b.transport.deny_unencrypted_uploads {
-        s.push(Expr::obj([
-            ("Sid", Expr::str("DenyNonKmsUploads")),
-            ("Effect", Expr::str("Deny")),
-            ("Principal", Expr::str("*")),
-            ("Action", Expr::str("s3:PutObject")),
-            ("Resource", objects.clone()),
-            ("Condition", Expr::obj([("StringNotEqualsIfExists", Expr::obj([("s3:x-amz-server-side-encryption", Expr::str("aws:kms"))]))])),
-        ]));
+        s.push(
+            Stmt::deny("DenyNonKmsUploads")
+                .anyone()
+                .actions(&["s3:PutObject"])
+                .resource(objects.clone())
+                .when("StringNotEqualsIfExists", "s3:x-amz-server-side-encryption", Expr::str("aws:kms"))
+                .build(),
+        );
     }
     if b.mfa_delete == MfaDelete::Policy {
         let deployer = deployer(l);
-        s.push(Expr::obj([
-            ("Sid", Expr::str("DenyDeleteWithoutMfa")),
-            ("Effect", Expr::str("Deny")),
-            ("Principal", Expr::str("*")),
-            (
-                "Action",
-                Expr::list_str([
-                    "s3:DeleteObject",
-                    "s3:DeleteObjectVersion",
-                    "s3:PutBucketVersioning",
-                    "s3:PutLifecycleConfiguration",
-                ]),
-            ),
-            ("Resource", both.clone()),
-            (
-                "Condition",
-                Expr::obj([
-                    (
-                        "BoolIfExists",
-                        Expr::obj([("aws:MultiFactorAuthPresent", Expr::str("false"))]),
-                    ),
-                    ("ArnNotEquals", Expr::obj([("aws:PrincipalArn", deployer)])),
-                ]),
-            ),
-        ]));
+        s.push(
+            Stmt::deny("DenyDeleteWithoutMfa")
+                .anyone()
+                .actions(&["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"])
+                .resource(both.clone())
+                .when("BoolIfExists", "aws:MultiFactorAuthPresent", Expr::str("false"))
+                .when("ArnNotEquals", "aws:PrincipalArn", deployer)
+                .build(),
+        );
     }
+    let account = l.account_id();
+    let log_prefix = Expr::concat(vec![arn.clone(), Expr::str("/AWSLogs/"), account.clone(), Expr::str("/*")]);
     if b.log_delivery.contains(&LogDelivery::Cloudtrail) {
-        let account = l.account_id();
         let trail_arn = match &l.spec.trail {
             Some(t) => {
                 let n = l.name(&t.name);
@@ -284,82 +257,44 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
             }
             None => l.arn("cloudtrail", true, vec![Expr::str("trail/*")]),
         };
-        s.push(Expr::obj([
-            ("Sid", Expr::str("AllowCloudTrailAclCheck")),
-            ("Effect", Expr::str("Allow")),
-            (
-                "Principal",
-                Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
-            ),
-            ("Action", Expr::str("s3:GetBucketAcl")),
-            ("Resource", arn.clone()),
-            (
-                "Condition",
-                Expr::obj([(
-                    "StringEquals",
-                    Expr::obj([("aws:SourceArn", trail_arn.clone())]),
-                )]),
-            ),
-        ]));
-        s.push(Expr::obj([
-            ("Sid", Expr::str("AllowCloudTrailWrite")),
-            ("Effect", Expr::str("Allow")),
-            (
-                "Principal",
-                Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
-            ),
-            ("Action", Expr::str("s3:PutObject")),
-            (
-                "Resource",
-                Expr::concat(vec![
-                    arn.clone(),
-                    Expr::str("/AWSLogs/"),
-                    account,
-                    Expr::str("/*"),
-                ]),
-            ),
-            (
-                "Condition",
-                Expr::obj([(
-                    "StringEquals",
-                    Expr::obj([
-                        ("s3:x-amz-acl", Expr::str("bucket-owner-full-control")),
-                        ("aws:SourceArn", trail_arn),
-                    ]),
-                )]),
-            ),
-        ]));
+        s.push(
+            Stmt::allow("AllowCloudTrailAclCheck")
+                .service("cloudtrail.amazonaws.com")
+                .actions(&["s3:GetBucketAcl"])
+                .resource(arn.clone())
+                .when("StringEquals", "aws:SourceArn", trail_arn.clone())
+                .build(),
+        );
+        s.push(
+            Stmt::allow("AllowCloudTrailWrite")
+                .service("cloudtrail.amazonaws.com")
+                .actions(&["s3:PutObject"])
+                .resource(log_prefix.clone())
+                .when("StringEquals", "s3:x-amz-acl", Expr::str("bucket-owner-full-control"))
+                .when("StringEquals", "aws:SourceArn", trail_arn)
+                .build(),
+        );
     }
     for (service, sid) in [(LogDelivery::VpcFlowLogs, "VpcFlowLogs"), (LogDelivery::Config, "Config")] {
         if !b.log_delivery.contains(&service) {
             continue;
         }
         let principal = if service == LogDelivery::Config { "config.amazonaws.com" } else { "delivery.logs.amazonaws.com" };
-        let account = l.account_id();
-        s.push(Expr::obj([
-            ("Sid", Expr::str(format!("Allow{sid}AclCheck"))),
-            ("Effect", Expr::str("Allow")),
-            ("Principal", Expr::obj([("Service", Expr::str(principal))])),
-            ("Action", Expr::list_str(["s3:GetBucketAcl", "s3:ListBucket"])),
-            ("Resource", arn.clone()),
-            ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())]))])),
-        ]));
-        let mut write = vec![
-            ("Sid".to_string(), Expr::str(format!("Allow{sid}Write"))),
-            ("Effect".into(), Expr::str("Allow")),
-            ("Principal".into(), Expr::obj([("Service", Expr::str(principal))])),
-            ("Action".into(), Expr::str("s3:PutObject")),
-            ("Resource".into(), Expr::concat(vec![arn.clone(), Expr::str("/AWSLogs/"), account.clone(), Expr::str("/*")])),
-        ];
-        let mut cond = vec![("aws:SourceAccount".to_string(), account)];
+        s.push(
+            Stmt::allow(&format!("Allow{sid}AclCheck"))
+                .service(principal)
+                .actions(&["s3:GetBucketAcl", "s3:ListBucket"])
+                .resource(arn.clone())
+                .when("StringEquals", "aws:SourceAccount", account.clone())
+                .build(),
+        );
+        let mut write = Stmt::allow(&format!("Allow{sid}Write")).service(principal).actions(&["s3:PutObject"]).resource(log_prefix.clone());
         if service == LogDelivery::VpcFlowLogs {
-            cond.insert(0, ("s3:x-amz-acl".into(), Expr::str("bucket-owner-full-control")));
+            write = write.when("StringEquals", "s3:x-amz-acl", Expr::str("bucket-owner-full-control"));
         }
-        write.push(("Condition".into(), Expr::obj([("StringEquals", Expr::Object(cond))])));
-        s.push(Expr::Object(write));
+        s.push(write.when("StringEquals", "aws:SourceAccount", account.clone()).build());
     }
     if b.log_delivery.contains(&LogDelivery::S3AccessLogs) {
-        let account = l.account_id();
         let sources: Vec<Expr> = l
             .spec
             .buckets
@@ -367,26 +302,15 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
             .filter(|(_, o)| o.access_logs.as_deref() == Some(&format!("buckets.{name}")))
             .map(|(n, _)| Address::resource("aws_s3_bucket", &ident(n)).attr("arn"))
             .collect();
-        s.push(Expr::obj([
-            ("Sid", Expr::str("AllowS3ServerAccessLogs")),
-            ("Effect", Expr::str("Allow")),
-            (
-                "Principal",
-                Expr::obj([("Service", Expr::str("logging.s3.amazonaws.com"))]),
-            ),
-            ("Action", Expr::str("s3:PutObject")),
-            ("Resource", objects),
-            (
-                "Condition",
-                Expr::obj([
-                    ("StringEquals", Expr::obj([("aws:SourceAccount", account)])),
-                    (
-                        "ArnLike",
-                        Expr::obj([("aws:SourceArn", Expr::List(sources))]),
-                    ),
-                ]),
-            ),
-        ]));
+        s.push(
+            Stmt::allow("AllowS3ServerAccessLogs")
+                .service("logging.s3.amazonaws.com")
+                .actions(&["s3:PutObject"])
+                .resource(objects)
+                .when("StringEquals", "aws:SourceAccount", account)
+                .when("ArnLike", "aws:SourceArn", Expr::List(sources))
+                .build(),
+        );
     }
     s
 }
