@@ -1,6 +1,6 @@
 //! KMS keys with key policies derived from the services that use each key (REQUIREMENTS C18).
 
-use super::{ident, policy_doc, Lowerer};
+use super::{ident, policy_doc, Lowerer, Stmt};
 use crate::ir::*;
 use crate::spec::{Lifecycle, LogDelivery};
 
@@ -18,134 +18,67 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let account = l.account_id();
         let root = l.root_principal();
 
-        let mut stmts = vec![Expr::obj([
-            ("Sid", Expr::str("EnableAccountAdministration")),
-            ("Effect", Expr::str("Allow")),
-            ("Principal", Expr::obj([("AWS", root)])),
-            ("Action", Expr::str("kms:*")),
-            ("Resource", Expr::str("*")),
-        ])];
+        let mut stmts = vec![Stmt::allow("EnableAccountAdministration").aws(root).actions(&["kms:*"]).resource(Expr::str("*")).build()];
+        let uses = |pred: &dyn Fn(&crate::spec::Bucket) -> bool| spec.buckets.values().any(|b| key_name(&b.key) == Some(name.as_str()) && pred(b));
 
         // log groups of `logs.groups` and the `/aws/lambda/...` groups of functions
         let uses_logs = spec.logs.groups.values().any(|g| {
-            g.key
-                .as_deref()
-                .or(spec.logs.defaults.key.as_deref())
-                .and_then(key_name)
-                == Some(name.as_str())
+            g.key.as_deref().or(spec.logs.defaults.key.as_deref()).and_then(key_name) == Some(name.as_str())
         }) || spec.functions.values().any(|f| key_name(&f.key) == Some(name.as_str()));
         if uses_logs {
             let ctx = l.arn("logs", true, vec![Expr::str("log-group:*")]);
-            stmts.push(Expr::obj([
-                ("Sid", Expr::str("AllowCloudWatchLogs")),
-                ("Effect", Expr::str("Allow")),
-                (
-                    "Principal",
-                    Expr::obj([("Service", Expr::str(format!("logs.{region}.amazonaws.com")))]),
-                ),
-                (
-                    "Action",
-                    Expr::list_str([
-                        "kms:Decrypt*",
-                        "kms:Describe*",
-                        "kms:Encrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:ReEncrypt*",
-                    ]),
-                ),
-                ("Resource", Expr::str("*")),
-                (
-                    "Condition",
-                    Expr::obj([(
-                        "ArnLike",
-                        Expr::obj([("kms:EncryptionContext:aws:logs:arn", ctx)]),
-                    )]),
-                ),
-            ]));
+            stmts.push(
+                Stmt::allow("AllowCloudWatchLogs")
+                    .service(&format!("logs.{region}.amazonaws.com"))
+                    .actions(&["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+                    .resource(Expr::str("*"))
+                    .when("ArnLike", "kms:EncryptionContext:aws:logs:arn", ctx)
+                    .build(),
+            );
         }
         if spec.trail.as_ref().and_then(|t| key_name(&t.key)) == Some(name.as_str()) {
             let partition = l.partition();
-            let ctx = Expr::concat(vec![
-                Expr::str("arn:"),
-                partition,
-                Expr::str(":cloudtrail:*:"),
-                account.clone(),
-                Expr::str(":trail/*"),
-            ]);
-            stmts.push(Expr::obj([
-                ("Sid", Expr::str("AllowCloudTrailEncrypt")),
-                ("Effect", Expr::str("Allow")),
-                (
-                    "Principal",
-                    Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
-                ),
-                ("Action", Expr::str("kms:GenerateDataKey*")),
-                ("Resource", Expr::str("*")),
-                (
-                    "Condition",
-                    Expr::obj([
-                        (
-                            "StringEquals",
-                            Expr::obj([("aws:SourceAccount", account.clone())]),
-                        ),
-                        (
-                            "StringLike",
-                            Expr::obj([("kms:EncryptionContext:aws:cloudtrail:arn", ctx)]),
-                        ),
-                    ]),
-                ),
-            ]));
-            stmts.push(Expr::obj([
-                ("Sid", Expr::str("AllowCloudTrailDescribe")),
-                ("Effect", Expr::str("Allow")),
-                (
-                    "Principal",
-                    Expr::obj([("Service", Expr::str("cloudtrail.amazonaws.com"))]),
-                ),
-                ("Action", Expr::str("kms:DescribeKey")),
-                ("Resource", Expr::str("*")),
-            ]));
+            let ctx = Expr::concat(vec![Expr::str("arn:"), partition, Expr::str(":cloudtrail:*:"), account.clone(), Expr::str(":trail/*")]);
+            stmts.push(
+                Stmt::allow("AllowCloudTrailEncrypt")
+                    .service("cloudtrail.amazonaws.com")
+                    .actions(&["kms:GenerateDataKey*"])
+                    .resource(Expr::str("*"))
+                    .when("StringEquals", "aws:SourceAccount", account.clone())
+                    .when("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn", ctx)
+                    .build(),
+            );
+            stmts.push(
+                Stmt::allow("AllowCloudTrailDescribe")
+                    .service("cloudtrail.amazonaws.com")
+                    .actions(&["kms:DescribeKey"])
+                    .resource(Expr::str("*"))
+                    .build(),
+            );
         }
-        let access_log_target = spec.buckets.values().any(|b| {
-            key_name(&b.key) == Some(name.as_str())
-                && b.log_delivery.contains(&LogDelivery::S3AccessLogs)
-        });
-        if access_log_target {
-            stmts.push(Expr::obj([
-                ("Sid", Expr::str("AllowS3ServerAccessLogDelivery")),
-                ("Effect", Expr::str("Allow")),
-                (
-                    "Principal",
-                    Expr::obj([("Service", Expr::str("logging.s3.amazonaws.com"))]),
-                ),
-                (
-                    "Action",
-                    Expr::list_str(["kms:Decrypt", "kms:GenerateDataKey*"]),
-                ),
-                ("Resource", Expr::str("*")),
-                (
-                    "Condition",
-                    Expr::obj([(
-                        "StringEquals",
-                        Expr::obj([("aws:SourceAccount", account.clone())]),
-                    )]),
-                ),
-            ]));
+        if uses(&|b| b.log_delivery.contains(&LogDelivery::S3AccessLogs)) {
+            stmts.push(
+                Stmt::allow("AllowS3ServerAccessLogDelivery")
+                    .service("logging.s3.amazonaws.com")
+                    .actions(&["kms:Decrypt", "kms:GenerateDataKey*"])
+                    .resource(Expr::str("*"))
+                    .when("StringEquals", "aws:SourceAccount", account.clone())
+                    .build(),
+            );
         }
         // SNS topics encrypted with this key: EventBridge / alarm / Config deliveries (C27)
         stmts.extend(super::monitoring::topic_key_grants(l, name));
 
         // VPC flow logs delivered to an SSE-KMS bucket write with the delivery service's identity
-        let flow_log_target = spec.buckets.values().any(|b| key_name(&b.key) == Some(name.as_str()) && b.log_delivery.contains(&LogDelivery::VpcFlowLogs));
-        if flow_log_target {
-            stmts.push(Expr::obj([
-                ("Sid", Expr::str("AllowVpcFlowLogDelivery")),
-                ("Effect", Expr::str("Allow")),
-                ("Principal", Expr::obj([("Service", Expr::str("delivery.logs.amazonaws.com"))])),
-                ("Action", Expr::list_str(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])),
-                ("Resource", Expr::str("*")),
-                ("Condition", Expr::obj([("StringEquals", Expr::obj([("aws:SourceAccount", account.clone())]))])),
-            ]));
+        if uses(&|b| b.log_delivery.contains(&LogDelivery::VpcFlowLogs)) {
+            stmts.push(
+                Stmt::allow("AllowVpcFlowLogDelivery")
+                    .service("delivery.logs.amazonaws.com")
+                    .actions(&["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+                    .resource(Expr::str("*"))
+                    .when("StringEquals", "aws:SourceAccount", account.clone())
+                    .build(),
+            );
         }
         // usage grants for the roles the spec names
         let mut users = Vec::new();
@@ -170,16 +103,13 @@ pub fn lower(l: &mut Lowerer<'_>) {
             }
         }
         if !users.is_empty() {
-            stmts.push(Expr::obj([
-                ("Sid", Expr::str("AllowUseByNamedRoles")),
-                ("Effect", Expr::str("Allow")),
-                ("Principal", Expr::obj([("AWS", Expr::List(users))])),
-                (
-                    "Action",
-                    Expr::list_str(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]),
-                ),
-                ("Resource", Expr::str("*")),
-            ]));
+            stmts.push(
+                Stmt::allow("AllowUseByNamedRoles")
+                    .aws(Expr::List(users))
+                    .actions(&["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+                    .resource(Expr::str("*"))
+                    .build(),
+            );
         }
 
         let window = key

@@ -627,6 +627,11 @@ impl Stmt {
         self.head.push(("Principal".into(), Expr::obj([("Service", Expr::str(service))])));
         self
     }
+    /// `Principal: {AWS: ...}`.
+    pub fn aws(mut self, principal: Expr) -> Self {
+        self.head.push(("Principal".into(), Expr::obj([("AWS", principal)])));
+        self
+    }
     /// One action as a string, several as a list.
     pub fn actions(mut self, actions: &[&str]) -> Self {
         let a = if actions.len() == 1 { Expr::str(actions[0]) } else { Expr::list_str(actions.iter().copied()) };
