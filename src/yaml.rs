@@ -111,6 +111,30 @@ impl Node {
             ),
         }
     }
+    /// Every node by its JSON pointer: (value span, key span when the node is a mapping value).
+    /// Built once so that locating many nodes stays linear in the document size.
+    pub fn index(&self) -> std::collections::HashMap<String, (Span, Option<Span>)> {
+        let mut out = std::collections::HashMap::new();
+        let mut stack: Vec<(String, &Node, Option<Span>)> = vec![(String::new(), self, None)];
+        while let Some((ptr, node, key)) = stack.pop() {
+            match &node.value {
+                Value::Map(entries) => {
+                    for e in entries {
+                        let seg = e.key.replace('~', "~0").replace('/', "~1");
+                        stack.push((format!("{ptr}/{seg}"), &e.value, Some(e.key_span)));
+                    }
+                }
+                Value::Seq(items) => {
+                    for (i, n) in items.iter().enumerate() {
+                        stack.push((format!("{ptr}/{i}"), n, None));
+                    }
+                }
+                _ => {}
+            }
+            out.insert(ptr, (node.span, key));
+        }
+        out
+    }
     /// Resolve an RFC 6901 JSON pointer. Returns the node and, when the last step is a mapping key,
     /// that key's span.
     pub fn pointer(&self, pointer: &str) -> Option<(&Node, Option<Span>)> {

@@ -161,12 +161,11 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 .attr("max_session_duration", Expr::Int(session)),
         );
         for (pi, p) in r.policies.iter().enumerate() {
-            let names: Vec<String> = spec.iam.policies.keys().cloned().collect();
             let reference = format!("iam.policies.{p}");
-            if let Some(pn) = l.resolve(
+            if let Some(pn) = l.resolve_in(
                 &reference,
                 "iam.policies",
-                names.iter(),
+                &spec.iam.policies,
                 &["iam", "roles", name, "policies", &pi.to_string()],
             ) {
                 l.resource(
@@ -215,10 +214,10 @@ fn resource_arns(l: &mut Lowerer<'_>, r: &str, at: &[&str]) -> Vec<Expr> {
             })
             .collect(),
         "parameters" => {
-            let keys: Vec<String> = spec.parameters.keys().cloned().collect();
             if all {
-                return keys
-                    .iter()
+                return spec
+                    .parameters
+                    .keys()
                     .map(|k| {
                         Address::resource("aws_ssm_parameter", &super::storage::param_ident(k))
                             .attr("arn")
@@ -226,7 +225,7 @@ fn resource_arns(l: &mut Lowerer<'_>, r: &str, at: &[&str]) -> Vec<Expr> {
                     .collect();
             }
             let p = &r["parameters.".len()..];
-            if keys.iter().any(|k| k == p) {
+            if spec.parameters.contains_key(p) {
                 return vec![Address::resource(
                     "aws_ssm_parameter",
                     &super::storage::param_ident(p),
@@ -247,15 +246,14 @@ fn names_of<'n>(
     l: &mut Lowerer<'_>,
     r: &str,
     section: &str,
-    names: impl Iterator<Item = &'n String>,
+    names: impl Iterator<Item = &'n String> + Clone,
     all: bool,
     at: &[&str],
 ) -> Vec<String> {
-    let names: Vec<String> = names.cloned().collect();
     if all {
-        return names;
+        return names.cloned().collect();
     }
-    l.resolve(r, section, names.iter(), at)
+    l.resolve(r, section, names, at)
         .into_iter()
         .collect()
 }

@@ -1,6 +1,7 @@
 //! KMS keys with key policies derived from the services that use each key (REQUIREMENTS C18).
 
 use super::{ident, policy_doc, Lowerer, Stmt};
+use std::collections::BTreeSet;
 use crate::ir::*;
 use crate::spec::{Lifecycle, LogDelivery};
 
@@ -10,6 +11,7 @@ fn key_name(r: &str) -> Option<&str> {
 
 pub fn lower(l: &mut Lowerer<'_>) {
     let spec = l.spec;
+    let consumers = Consumers::of(spec);
     for (name, key) in &spec.keys {
         let at = ["keys", name.as_str()];
         let origin = format!("keys.{name}");
@@ -19,13 +21,9 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let root = l.root_principal();
 
         let mut stmts = vec![Stmt::allow("EnableAccountAdministration").aws(root).actions(&["kms:*"]).resource(Expr::str("*")).build()];
-        let uses = |pred: &dyn Fn(&crate::spec::Bucket) -> bool| spec.buckets.values().any(|b| key_name(&b.key) == Some(name.as_str()) && pred(b));
+        let uses = |set: &BTreeSet<&str>| set.contains(name.as_str());
 
-        // log groups of `logs.groups` and the `/aws/lambda/...` groups of functions
-        let uses_logs = spec.logs.groups.values().any(|g| {
-            g.key.as_deref().or(spec.logs.defaults.key.as_deref()).and_then(key_name) == Some(name.as_str())
-        }) || spec.functions.values().any(|f| key_name(&f.key) == Some(name.as_str()));
-        if uses_logs {
+        if uses(&consumers.logs) {
             let ctx = l.arn("logs", true, vec![Expr::str("log-group:*")]);
             stmts.push(
                 Stmt::allow("AllowCloudWatchLogs")
@@ -56,7 +54,7 @@ pub fn lower(l: &mut Lowerer<'_>) {
                     .build(),
             );
         }
-        if uses(&|b| b.log_delivery.contains(&LogDelivery::S3AccessLogs)) {
+        if uses(&consumers.access_logs) {
             stmts.push(
                 Stmt::allow("AllowS3ServerAccessLogDelivery")
                     .service("logging.s3.amazonaws.com")
@@ -70,7 +68,7 @@ pub fn lower(l: &mut Lowerer<'_>) {
         stmts.extend(super::monitoring::topic_key_grants(l, name));
 
         // VPC flow logs delivered to an SSE-KMS bucket write with the delivery service's identity
-        if uses(&|b| b.log_delivery.contains(&LogDelivery::VpcFlowLogs)) {
+        if uses(&consumers.flow_logs) {
             stmts.push(
                 Stmt::allow("AllowVpcFlowLogDelivery")
                     .service("delivery.logs.amazonaws.com")
@@ -170,6 +168,30 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 .attr("name", alias)
                 .attr("target_key_id", k.attr("key_id")),
         );
+    }
+}
+
+/// Keys whose consumers need a grant in the key policy, computed once for all keys.
+struct Consumers<'s> {
+    /// Keys of log groups: `logs.groups` and the `/aws/lambda/...` groups of functions.
+    logs: BTreeSet<&'s str>,
+    /// Keys of buckets receiving S3 server access logs.
+    access_logs: BTreeSet<&'s str>,
+    /// Keys of buckets receiving VPC flow logs.
+    flow_logs: BTreeSet<&'s str>,
+}
+
+impl<'s> Consumers<'s> {
+    fn of(spec: &'s crate::spec::Spec) -> Self {
+        let bucket_keys = |d: LogDelivery| spec.buckets.values().filter(move |b| b.log_delivery.contains(&d)).filter_map(|b| key_name(&b.key)).collect();
+        let mut logs: BTreeSet<&str> = spec
+            .logs
+            .groups
+            .values()
+            .filter_map(|g| g.key.as_deref().or(spec.logs.defaults.key.as_deref()).and_then(key_name))
+            .collect();
+        logs.extend(spec.functions.values().filter_map(|f| key_name(&f.key)));
+        Consumers { logs, access_logs: bucket_keys(LogDelivery::S3AccessLogs), flow_logs: bucket_keys(LogDelivery::VpcFlowLogs) }
     }
 }
 

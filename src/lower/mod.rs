@@ -294,7 +294,7 @@ impl<'a> Lowerer<'a> {
         body: Body,
     ) -> Address {
         let addr = Address::data(ty, name);
-        if self.module.find(&addr).is_none() {
+        if !self.module.data.iter().any(|b| b.addr == addr) {
             self.module.data.push(Block {
                 addr: addr.clone(),
                 body,
@@ -311,7 +311,8 @@ impl<'a> Lowerer<'a> {
     }
 
     pub fn depends(&mut self, on: &Address, dep: Address) {
-        if let Some(b) = self.module.resources.iter_mut().find(|b| &b.addr == on) {
+        // the block is almost always one just added: search from the end
+        if let Some(b) = self.module.resources.iter_mut().rev().find(|b| &b.addr == on) {
             if !b.depends_on.contains(&dep) {
                 b.depends_on.push(dep);
             }
@@ -399,16 +400,17 @@ impl<'a> Lowerer<'a> {
         &mut self,
         reference: &str,
         section: &str,
-        names: impl Iterator<Item = &'n String>,
+        names: impl Iterator<Item = &'n String> + Clone,
         at: &[&str],
     ) -> Option<String> {
-        let names: Vec<String> = names.cloned().collect();
         let prefix = format!("{section}.");
         if let Some(name) = reference.strip_prefix(&prefix) {
-            if names.iter().any(|n| n == name) {
+            if names.clone().any(|n| n == name) {
                 return Some(name.to_string());
             }
         }
+        // the error path only: suggestions need the names
+        let names: Vec<String> = names.cloned().collect();
         let wanted: Vec<String> = names.iter().map(|n| format!("{section}.{n}")).collect();
         let mut d = Diagnostic::error(
             codes::UNKNOWN_REF,
@@ -425,22 +427,30 @@ impl<'a> Lowerer<'a> {
         None
     }
 
+    /// `resolve` against a map's keys with a logarithmic membership test.
+    pub fn resolve_in<V>(&mut self, reference: &str, section: &str, map: &BTreeMap<String, V>, at: &[&str]) -> Option<String> {
+        match reference.strip_prefix(section).and_then(|r| r.strip_prefix('.')) {
+            Some(name) if map.contains_key(name) => Some(name.to_string()),
+            _ => self.resolve(reference, section, map.keys(), at),
+        }
+    }
+
     pub fn key_ref(&mut self, reference: &str, at: &[&str]) -> Option<Address> {
-        let keys = self.spec.keys.keys().cloned().collect::<Vec<_>>();
-        self.resolve(reference, "keys", keys.iter(), at)
+        let spec = self.spec;
+        self.resolve_in(reference, "keys", &spec.keys, at)
             .map(|n| Address::resource("aws_kms_key", &ident(&n)))
     }
     pub fn bucket_ref(&mut self, reference: &str, at: &[&str]) -> Option<(String, Address)> {
-        let names = self.spec.buckets.keys().cloned().collect::<Vec<_>>();
-        self.resolve(reference, "buckets", names.iter(), at)
+        let spec = self.spec;
+        self.resolve_in(reference, "buckets", &spec.buckets, at)
             .map(|n| {
                 let a = Address::resource("aws_s3_bucket", &ident(&n));
                 (n, a)
             })
     }
     pub fn log_ref(&mut self, reference: &str, at: &[&str]) -> Option<Address> {
-        let names = self.spec.logs.groups.keys().cloned().collect::<Vec<_>>();
-        self.resolve(reference, "logs", names.iter(), at)
+        let spec = self.spec;
+        self.resolve_in(reference, "logs", &spec.logs.groups, at)
             .map(|n| Address::resource("aws_cloudwatch_log_group", &ident(&n)))
     }
 

@@ -854,9 +854,8 @@ fn peer(l: &mut Lowerer<'_>, net: &Network, vpc: &Address, s: &str, at: &[&str])
         return Some(Peer::Cidr(vpc.attr("cidr_block")));
     }
     if s.starts_with("security_groups.") {
-        let names: Vec<String> = net.security_groups.keys().cloned().collect();
         return l
-            .resolve(s, "security_groups", names.iter(), at)
+            .resolve(s, "security_groups", net.security_groups.keys(), at)
             .map(|n| Peer::Sg(Address::resource("aws_security_group", &ident(&n))));
     }
     if parse_cidr(s).is_some() {

@@ -38,36 +38,38 @@ pub trait Rule: Sync {
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
     pub doc: &'a Node,
+    /// Pointer → (value span, key span): lookups stay O(1) however large the spec.
+    index: std::collections::HashMap<String, (Span, Option<Span>)>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(spec: &'a Spec, doc: &'a Node) -> Self {
-        Ctx { spec, doc }
+        Ctx { spec, doc, index: doc.index() }
     }
     /// Span of the value at a JSON pointer (`/buckets/audit-logs/key`); when the node is absent
     /// (a default applies), the span of the nearest ancestor's key.
     pub fn span(&self, pointer: &str) -> Span {
-        if let Some((n, _)) = self.doc.pointer(pointer) {
-            return n.span;
+        if let Some((s, _)) = self.index.get(pointer) {
+            return *s;
         }
         self.key_span(pointer)
     }
     /// Span of the mapping key at a pointer, or of the nearest ancestor that exists.
     pub fn key_span(&self, pointer: &str) -> Span {
-        let mut p = pointer.to_string();
+        let mut p = pointer;
         loop {
-            if let Some((n, k)) = self.doc.pointer(&p) {
-                return k.unwrap_or(Span::new(n.span.start, n.span.start + 1));
+            if let Some((s, k)) = self.index.get(p) {
+                return k.unwrap_or(Span::new(s.start, s.start + 1));
             }
             match p.rfind('/') {
-                Some(i) => p.truncate(i),
+                Some(i) => p = &p[..i],
                 None => return Span::new(0, 0),
             }
         }
     }
     /// True when the node at the pointer is written in the spec (not defaulted).
     pub fn present(&self, pointer: &str) -> bool {
-        self.doc.pointer(pointer).is_some()
+        self.index.contains_key(pointer)
     }
     pub fn has_profile(&self, p: Profile) -> bool {
         self.spec.compliance.profiles.contains(&p)
