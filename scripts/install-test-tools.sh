@@ -133,3 +133,53 @@ fi
 
 log "done: $TOOLS"
 echo "test tools: @cdktf/hcl2json $HCL2JSON_VER, checkov $CHECKOV_VER, $PULUMI_VERS, $TF_SUMMARY, node $(node --version), python $PYVER"
+
+# --- node: yaml-language-server (tests/lsp.rs drives it over stdio with tests/lsp/client.js) -----
+# Installed into the same node/ prefix as hcl2json, with its own stamp: when the hcl2json part
+# rebuilds node/ from scratch, this part sees its stamp gone and installs again.
+YAMLLS_SPEC="yaml-language-server@1.25.0"
+YAMLLS_STAMP="$NODE_DIR/.ztc-spec-yamlls"
+if [ "$FORCE" = 0 ] && [ -f "$YAMLLS_STAMP" ] && [ "$(cat "$YAMLLS_STAMP")" = "$YAMLLS_SPEC" ] \
+  && [ -f "$NODE_DIR/node_modules/yaml-language-server/package.json" ]; then
+  log "yaml-language-server: ok ($YAMLLS_SPEC)"
+else
+  log "yaml-language-server: installing $YAMLLS_SPEC"
+  rm -f "$YAMLLS_STAMP"
+  npm install --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error --save-exact "$YAMLLS_SPEC" >/dev/null
+  printf '%s\n' "$YAMLLS_SPEC" > "$YAMLLS_STAMP"
+fi
+YAMLLS_VER="$(cd "$NODE_DIR" && node -e 'process.stdout.write(require("yaml-language-server/package.json").version)')"
+[ -n "$YAMLLS_VER" ] || die "yaml-language-server is not loadable from $NODE_DIR"
+log "yaml-language-server: $YAMLLS_VER"
+
+# --- graphviz `dot` (tests/graph.rs renders every spec's graph to SVG) -----------------------------
+# From Debian apt when running as root; otherwise it must already be on PATH.
+if command -v dot >/dev/null 2>&1; then
+  log "graphviz: ok ($(dot -V 2>&1 | head -1))"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "graphviz: installing from apt"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) >/dev/null \
+    || die "apt-get install graphviz failed"
+  command -v dot >/dev/null 2>&1 || die "graphviz installed but \`dot\` is not on PATH"
+  log "graphviz: $(dot -V 2>&1 | head -1)"
+else
+  printf 'install-test-tools: error: graphviz `dot` is not on PATH and this is not root, so it %s\n' \
+    "cannot be installed here: run \`sudo apt-get install graphviz\` (tests/graph.rs fails with ZTC_REQUIRE_TOOLS=1, else skips)." >&2
+fi
+
+# --- python venv: pre-commit (tests/precommit.rs runs `pre-commit try-repo` with ZTC_SLOW_TESTS=1) --
+PRECOMMIT_SPEC="pre-commit==4.7.0"
+PRECOMMIT_DIR="$TOOLS/venv-precommit"
+PRECOMMIT_STAMP="py$PYVER $PRECOMMIT_SPEC"
+if part_ok "$PRECOMMIT_DIR" "$PRECOMMIT_STAMP"; then
+  log "venv-precommit: ok ($PRECOMMIT_SPEC)"
+else
+  log "venv-precommit: installing $PRECOMMIT_SPEC"
+  rm -rf "$PRECOMMIT_DIR"
+  "$PYTHON" -m venv "$PRECOMMIT_DIR"
+  "$PRECOMMIT_DIR/bin/python" -m pip install -q "$PRECOMMIT_SPEC"
+  mark_ok "$PRECOMMIT_DIR" "$PRECOMMIT_STAMP"
+fi
+PRECOMMIT_VER="$("$PRECOMMIT_DIR/bin/pre-commit" --version 2>/dev/null || true)"
+[ -n "$PRECOMMIT_VER" ] || die "venv-precommit: pre-commit does not answer --version"
+log "venv-precommit: $PRECOMMIT_VER"

@@ -1,4 +1,4 @@
-//! The command line: argument parsing, file I/O, output formats and exit codes.
+//! The command line: argument parsing, file I/O and exit codes; `report` renders the formats.
 
 use crate::compile::{compile, Compiled, Options};
 use crate::diag::{self, Diagnostic, Severity};
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Exit codes (sysexits-style where it matters).
 pub mod exit {
     pub const OK: i32 = 0;
-    /// Findings (errors, or warnings with `--deny-warnings`).
+    /// Findings (errors, or warnings with `--fail-on warning` / `--deny-warnings`).
     pub const FINDINGS: i32 = 1;
     /// Usage or input errors: unreadable file, not YAML, bad arguments.
     pub const INPUT: i32 = 2;
@@ -19,7 +19,7 @@ pub mod exit {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "ztc", version, about = "Compile zero-trust, PCI-DSS AWS infrastructure specs to Terraform HCL", long_about = None)]
+#[command(name = "ztc", version, about = "Compile zero-trust, PCI-DSS AWS infrastructure specs to Terraform HCL, CDKTF JSON and Pulumi YAML", long_about = None)]
 pub struct Cli {
     /// When to use colour: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, global = true, value_enum, default_value = "auto")]
@@ -50,11 +50,7 @@ pub enum TargetArg {
     All,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-}
+pub use crate::report::{diag_json, FailOn, Format};
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -77,10 +73,13 @@ pub enum Command {
         /// Spec files.
         #[arg(required = true)]
         specs: Vec<PathBuf>,
-        /// Output format.
+        /// Output format: human (stderr), json, sarif (SARIF 2.1.0) or junit (JUnit XML) on stdout.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
-        /// Treat warnings as errors.
+        /// Which unwaived findings exit 1: error, warning (errors and warnings) or never.
+        #[arg(long, value_enum, default_value = "error")]
+        fail_on: FailOn,
+        /// Treat warnings as errors (= `--fail-on warning`).
         #[arg(long)]
         deny_warnings: bool,
     },
@@ -94,6 +93,17 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Scaffold a commented spec for a compliance profile (asks for missing values on a terminal).
+    Init(crate::init::InitArgs),
+    /// Draw a spec: the network (trust boundary, tiers, flows) or the resource graph.
+    Graph(crate::graph::GraphArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `ztc man > ztc.1`.
+    Man,
 }
 
 /// Run the CLI; returns the process exit code.
@@ -119,13 +129,38 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check {
             specs,
             format,
+            fail_on,
             deny_warnings,
-        } => check(&ui, &specs, format, deny_warnings),
+        } => {
+            let fail_on = if deny_warnings {
+                FailOn::Warning
+            } else {
+                fail_on
+            };
+            check(&ui, &specs, format, fail_on)
+        }
         Command::Schema => {
             println!("{}", schema_text());
             exit::OK
         }
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Init(args) => crate::init::run(args, ui.quiet),
+        Command::Graph(args) => crate::graph::run(args, ui.color),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "ztc", &mut std::io::stdout());
+            exit::OK
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => exit::OK,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    exit::IO
+                }
+            }
+        }
     }
 }
 
@@ -141,30 +176,15 @@ struct Ui {
 
 impl Ui {
     fn report(&self, c: &Compiled) {
-        let shown: Vec<Diagnostic> = c
-            .diagnostics
-            .iter()
-            .filter(|d| !self.quiet || d.is_blocking())
-            .cloned()
-            .collect();
-        if !shown.is_empty() {
-            let width = if self.color { 100 } else { 100 };
-            eprint!("{}", diag::render(&shown, &c.source, self.color, width));
-        }
+        eprint!(
+            "{}",
+            crate::report::human_diagnostics(c, self.color, self.quiet, 100)
+        );
     }
     fn summary(&self, c: &Compiled) {
-        if self.quiet {
-            return;
+        if !self.quiet {
+            eprintln!("{}", crate::report::summary(c));
         }
-        let waived = c.diagnostics.iter().filter(|d| d.waived.is_some()).count();
-        eprintln!(
-            "{}: {} error(s), {} warning(s), {} note(s), {} waived",
-            c.source.name(),
-            c.count(Severity::Error),
-            c.count(Severity::Warning),
-            c.count(Severity::Info),
-            waived
-        );
     }
 }
 
@@ -331,9 +351,9 @@ pub fn write_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<
     Ok(())
 }
 
-fn check(ui: &Ui, specs: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
+fn check(ui: &Ui, specs: &[PathBuf], format: Format, fail_on: FailOn) -> i32 {
     let mut code = exit::OK;
-    let mut json_out = Vec::new();
+    let mut compiled = Vec::new();
     for spec in specs {
         let c = match compile_file(ui, spec) {
             Ok(c) => c,
@@ -342,43 +362,26 @@ fn check(ui: &Ui, specs: &[PathBuf], format: Format, deny_warnings: bool) -> i32
                 continue;
             }
         };
-        match format {
-            Format::Human => {
-                ui.report(&c);
-                ui.summary(&c);
-            }
-            Format::Json => json_out.extend(c.diagnostics.iter().map(|d| diag_json(d, &c))),
-        }
         if c.input_error {
             code = code.max(exit::INPUT);
-        } else if failed(&c, deny_warnings) {
+        } else if fail_on.fails(&c) {
             code = code.max(exit::FINDINGS);
         }
+        compiled.push(c);
     }
-    if format == Format::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::Value::Array(json_out)).unwrap_or_default()
-        );
+    let opts = crate::report::Options {
+        color: ui.color,
+        quiet: ui.quiet,
+        width: 100,
+        fail_on,
+    };
+    let text = crate::report::render(format, &compiled, &opts);
+    if format == Format::Human {
+        eprint!("{text}");
+    } else {
+        println!("{}", text.trim_end());
     }
     code
-}
-
-/// A diagnostic as JSON (file, line, column, code, severity, message, help, PCI refs, waiver).
-pub fn diag_json(d: &Diagnostic, c: &Compiled) -> serde_json::Value {
-    let (line, col) = d.span.map(|s| c.source.line_col(s.start)).unwrap_or((0, 0));
-    serde_json::json!({
-        "file": c.source.name(),
-        "line": line,
-        "column": col,
-        "code": d.code,
-        "severity": d.severity,
-        "message": d.message,
-        "help": d.help,
-        "scope": d.scope,
-        "pci": d.pci,
-        "waived": d.waived.as_ref().map(|w| w.reason.clone()),
-    })
 }
 
 fn explain(code: Option<&str>, list: bool) -> i32 {

@@ -442,13 +442,80 @@ pub fn json_schema() -> serde_json::Value {
     let schema = gen.into_root_schema_for::<Spec>();
     let mut v = serde_json::to_value(schema).unwrap_or_default();
     strip_null(&mut v);
+    editor_annotations(&mut v);
+    conditional_requirements(&mut v);
     if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "$id".into(),
-            "https://ztc.dev/schema/zerotrust.schema.json".into(),
-        );
+        o.insert("$id".into(), SCHEMA_ID.into());
     }
     v
+}
+
+/// The schema's `$id` (and the URL `ztc init` points specs at outside this repository).
+pub const SCHEMA_ID: &str = "https://ztc.dev/schema/zerotrust.schema.json";
+
+/// Editor annotations (YAML language server, VS Code): every property gets a `markdownDescription`
+/// equal to its `description` (the doc comments are Markdown). A property whose type is a `$ref`
+/// (wrapped in a one-element `allOf`) carries it on the reference too: the language server shows
+/// the first description it meets, and the referenced definition's own text comes first.
+fn editor_annotations(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::Object(props)) = o.get_mut("properties") {
+                for p in props.values_mut() {
+                    let Some(p) = p.as_object_mut() else { continue };
+                    let Some(desc) = p.get("description").cloned() else {
+                        continue;
+                    };
+                    p.entry("markdownDescription").or_insert(desc.clone());
+                    if let Some(Value::Array(all)) = p.get_mut("allOf") {
+                        if let [Value::Object(r)] = all.as_mut_slice() {
+                            if r.contains_key("$ref") {
+                                r.entry("markdownDescription").or_insert(desc);
+                            }
+                        }
+                    }
+                }
+            }
+            o.values_mut().for_each(editor_annotations);
+        }
+        Value::Array(a) => a.iter_mut().for_each(editor_annotations),
+        _ => {}
+    }
+}
+
+/// `if`/`then` where one field implies another. Each mirrors a check lowering makes anyway, so no
+/// spec that compiled before is rejected; editors now flag it while typing. The conditions test a
+/// field's value through `patternProperties` (`^type$`): a condition is not an object shape, so it
+/// stays out of the `properties` that tests/schema.rs requires to be described and closed.
+fn conditional_requirements(v: &mut serde_json::Value) {
+    let rules = [
+        // interface endpoints need a security group (lowering: "interface endpoints need a security group")
+        (
+            "Endpoint",
+            serde_json::json!({
+                "if": {"patternProperties": {"^type$": {"const": "interface"}}, "required": ["type"]},
+                "then": {"required": ["security_group"]}
+            }),
+        ),
+        // tcp/udp NACL rules need a port (lowering: "tcp/udp NACL rules need a `port`")
+        (
+            "NaclRule",
+            serde_json::json!({
+                "if": {"patternProperties": {"^protocol$": {"enum": ["tcp", "udp"]}}, "required": ["protocol"]},
+                "then": {"required": ["port"]}
+            }),
+        ),
+    ];
+    for (def, cond) in rules {
+        if let (Some(d), serde_json::Value::Object(c)) = (
+            v.pointer_mut(&format!("/definitions/{def}"))
+                .and_then(serde_json::Value::as_object_mut),
+            cond,
+        ) {
+            d.extend(c);
+        }
+    }
 }
 
 /// Optional fields are "may be absent", not "may be null": drop the `null` alternatives schemars

@@ -96,7 +96,7 @@ impl Rule for FunctionLogRetention {
                     Diagnostic::new(
                         META.code,
                         Severity::Error,
-                        format!("log retention of {days} days is not a value CloudWatch Logs accepts"),
+                        format!("log retention of {} is not a value CloudWatch Logs accepts", super::util::days(days)),
                     )
                     .at(at)
                     .label(format!("did you mean {n}?"))
@@ -117,10 +117,10 @@ impl Rule for FunctionLogRetention {
                     Diagnostic::new(
                         META.code,
                         Severity::Warning,
-                        format!("function `{name}` keeps its logs {days} days, shorter than 12 months"),
+                        format!("function `{name}` keeps its logs {}, shorter than 12 months", super::util::days(days)),
                     )
                     .at(at)
-                    .label(format!("kept {days} days"))
+                    .label(format!("kept {}", super::util::days(days)))
                     .help(format!(
                         "PCI DSS 10.5.1 keeps audit log history at least 12 months: use `log_retention: 1y`; \
                          for test stacks waive it: `{{rule: function-log-retention, scope: {sc}, reason: ...}}`"

@@ -140,7 +140,7 @@ fn check_one(cx: &Ctx<'_>, r: &Duration, element: &[&str], out: &mut Vec<Diagnos
             Diagnostic::new(
                 META.code,
                 Severity::Error,
-                format!("log retention of {days} days is not a value CloudWatch Logs accepts"),
+                format!("log retention of {} is not a value CloudWatch Logs accepts", super::util::days(days)),
             )
             .at(at)
             .label(format!("did you mean {n}?"))
@@ -157,10 +157,10 @@ fn check_one(cx: &Ctx<'_>, r: &Duration, element: &[&str], out: &mut Vec<Diagnos
             Diagnostic::new(
                 META.code,
                 Severity::Warning,
-                format!("log retention of {days} days is shorter than 12 months"),
+                format!("log retention of {} is shorter than 12 months", super::util::days(days)),
             )
             .at(at)
-            .label(format!("kept {days} days"))
+            .label(format!("kept {}", super::util::days(days)))
             .help(format!(
                 "PCI DSS 10.5.1 keeps audit log history at least 12 months: use `retention: 1y` (365 days) or longer; \
                  for test data, waive it with a reason: `{{rule: log-retention, scope: {sc}, reason: ...}}` under \

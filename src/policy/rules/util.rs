@@ -132,3 +132,12 @@ mod tests {
         assert_eq!(key_ref("buckets.x"), None);
     }
 }
+
+/// `1 day`, `7 days`.
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
