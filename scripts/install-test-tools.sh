@@ -6,10 +6,13 @@
 #                  resource of a generated Pulumi.yaml under mocks)
 #   venv-moto/     moto[server] + boto3 (tests/functions/test_checker.py runs the compliance-checker
 #                  function source against moto's mocked AWS APIs)
+#   node/          also yaml-language-server (tests/lsp.rs)
+#   venv-precommit/ pre-commit (tests/precommit.rs, slow part with ZTC_SLOW_TESTS=1)
+#   graphviz       `dot` from Debian apt when running as root (tests/graph.rs)
 # Terraform (>= 1.5) is NOT installed here: it comes with the machine image (PATH or $ZTC_TERRAFORM).
 #
 # Idempotent: a part whose pinned version is already installed is skipped (stamp file); a part whose
-# install failed half-way is rebuilt on the next run. Uses npm and PyPI only.
+# install failed half-way is rebuilt on the next run. Uses npm, PyPI and (for graphviz) apt only.
 # Needs: python3 (>= 3.9, with the venv module), node >= 20, npm.
 #
 #   bash scripts/install-test-tools.sh           install / verify
