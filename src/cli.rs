@@ -189,8 +189,10 @@ impl Ui {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     let limit = crate::yaml::Limits::default().max_bytes as u64;
     if meta.len() > limit {
         return Err(format!(
@@ -199,7 +201,19 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
             meta.len()
         ));
     }
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    // the length of a device, FIFO or /proc file says nothing (`/dev/zero` is 0 bytes long):
+    // never read more than one byte past the limit
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "{} is more than {limit} bytes; specs are limited to {limit} bytes",
+            path.display()
+        ));
+    }
+    Ok(bytes)
 }
 
 fn failed(c: &Compiled, deny_warnings: bool) -> bool {

@@ -123,16 +123,86 @@ pub struct Rendered<'a> {
     pub diag: &'a Diagnostic,
     pub source: &'a SourceFile,
     named: miette::NamedSource<String>,
+    /// false when a span sits on a line too long to draw: the location is written out instead
+    snippet: bool,
+}
+
+/// Longest line (in bytes) drawn under a diagnostic. miette pads labels with `{:width$}`, and a
+/// width over `u16::MAX` panics ("Formatting argument out of range"), so a spec with a 70,000
+/// character line would crash `ztc check`; such lines are not shown.
+const MAX_SNIPPET_LINE: usize = 10_000;
+
+/// Length of the line holding byte `at`.
+fn line_len(text: &str, at: usize) -> usize {
+    let b = text.as_bytes();
+    let at = at.min(b.len());
+    let start = b[..at]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = b[at..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |i| at + i);
+    end - start
 }
 
 impl<'a> Rendered<'a> {
     pub fn new(diag: &'a Diagnostic, source: &'a SourceFile) -> Self {
+        let named = source.named_source();
+        let text = source.text();
+        let spans = diag
+            .span
+            .into_iter()
+            .chain(diag.related.iter().map(|r| r.span))
+            .chain(diag.waived.iter().map(|w| w.span));
+        let snippet = spans
+            .flat_map(|s| [s.start, s.end])
+            .all(|at| line_len(text, at) <= MAX_SNIPPET_LINE);
         Rendered {
             diag,
             source,
-            named: source.named_source(),
+            named: miette::NamedSource::new(visible(named.name()), visible_source(text)),
+            snippet,
         }
     }
+}
+
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Text from the spec (or its file name) as it may reach a terminal: control characters (ESC,
+/// BEL, C1 ...) are written as `\u{1b}`, so a hostile spec cannot send escape sequences through a
+/// diagnostic.
+fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_hidden_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The same for the source text shown around a span, keeping every byte offset (the spans point
+/// into it): each control character becomes as many `?` as its UTF-8 length; CR stays before LF.
+fn visible_source(s: &str) -> String {
+    if !s.chars().any(is_hidden_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_hidden_control(c) && !(c == '\r' && chars.peek() == Some(&'\n')) {
+            out.extend(std::iter::repeat('?').take(c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -143,9 +213,17 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)?;
+        f.write_str(&visible(&self.diag.message))?;
+        if let (false, Some(span)) = (self.snippet, self.diag.span) {
+            let (line, col) = self.source.line_col(span.start);
+            write!(
+                f,
+                "\n  at {}:{line}:{col} (the line is too long to show)",
+                visible(self.source.name())
+            )?;
+        }
         if let Some(w) = &self.diag.waived {
-            write!(f, " [waived: {}]", w.reason)?;
+            write!(f, " [waived: {}]", visible(&w.reason))?;
         }
         Ok(())
     }
@@ -168,7 +246,7 @@ impl miette::Diagnostic for Rendered<'_> {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let mut parts = Vec::new();
         if let Some(h) = &self.diag.help {
-            parts.push(h.clone());
+            parts.push(visible(h));
         }
         if !self.diag.pci.is_empty() {
             parts.push(format!("PCI DSS v4.0.1: {}", self.diag.pci.join(", ")));
@@ -179,17 +257,18 @@ impl miette::Diagnostic for Rendered<'_> {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.diag
             .span
+            .filter(|_| self.snippet)
             .map(|_| &self.named as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let span = self.diag.span?;
+        let span = self.diag.span.filter(|_| self.snippet)?;
         let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
-            self.diag.label.clone(),
+            self.diag.label.as_deref().map(visible),
             span,
         )];
         for r in &self.diag.related {
             labels.push(miette::LabeledSpan::new_with_span(
-                Some(r.label.clone()),
+                Some(visible(&r.label)),
                 r.span,
             ));
         }
@@ -232,4 +311,32 @@ pub fn render(diags: &[Diagnostic], source: &SourceFile, color: bool, width: usi
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_control_characters_never_reach_the_terminal() {
+        let text = "a: \"x\u{1b}]0;t\u{7}\u{9b}2J\"\r\nb: 1\n";
+        let src = SourceFile::new("f\u{1b}[31m.yaml", text);
+        let d = Diagnostic::error("ZT0001", "bad \u{1b}[2J").at(Span::new(3, 14));
+        let out = render_plain(&[d], &src, 100);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("bad \\u{1b}[2J"), "{out}");
+        assert!(out.contains("f\\u{1b}[31m.yaml:1:4"), "{out}");
+        assert_eq!(visible_source(text).len(), text.len());
+    }
+
+    #[test]
+    fn a_span_far_right_on_a_long_line_is_located_without_a_snippet() {
+        // miette panics when a label is padded past u16::MAX columns
+        let text = format!("a: [{}x]\n", "1, ".repeat(30_000));
+        let src = SourceFile::new("long.yaml", text.as_str());
+        let at = text.len() - 3;
+        let d = Diagnostic::error("ZT0001", "here").at(Span::new(at, at + 1));
+        let out = render_plain(&[d], &src, 100);
+        assert!(out.contains("at long.yaml:1:90005"), "{out}");
+    }
 }
