@@ -5,7 +5,8 @@
 #   venv-pulumi/   pulumi + pulumi-aws Python SDKs and PyYAML (tests/pulumi/construct.py builds every
 #                  resource of a generated Pulumi.yaml under mocks)
 #   venv-moto/     moto[server] + boto3 (tests/functions/test_checker.py runs the compliance-checker
-#                  function source against moto's mocked AWS APIs)
+#                  function source against moto's mocked AWS APIs; tests/deploy.rs applies and destroys
+#                  every spec against a moto server driven by tests/deploy/harness.py)
 #   node/          also yaml-language-server (tests/lsp.rs)
 #   venv-precommit/ pre-commit (tests/precommit.rs, slow part with ZTC_SLOW_TESTS=1)
 #   graphviz       `dot` from Debian apt when running as root (tests/graph.rs)
@@ -102,6 +103,9 @@ else
 fi
 MOTO_VERS="$("$MOTO_DIR/bin/python" -c 'import importlib.metadata as m; print("moto %s, boto3 %s" % (m.version("moto"), m.version("boto3")))' 2>/dev/null || true)"
 [ -n "$MOTO_VERS" ] || die "venv-moto cannot report the moto / boto3 versions"
+# tests/deploy/harness.py serves moto's server app itself (werkzeug, one request at a time)
+"$MOTO_DIR/bin/python" -c 'import boto3, werkzeug.serving, moto.moto_server.werkzeug_app' 2>/dev/null \
+  || die "venv-moto: moto's server part does not import (moto[server] extras missing?); run with --force"
 log "venv-moto: $MOTO_VERS"
 
 # --- smoke test: every tool answers ----------------------------------------------------------------

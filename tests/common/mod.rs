@@ -827,7 +827,10 @@ impl Built {
 pub fn build_hcl(name: &str, text: &str) -> Built {
     let compiled = ztc::compile::compile(name, text.as_bytes(), &ztc::compile::Options::default());
     let module = compiled.module.as_ref().unwrap_or_else(|| {
-        panic!("{name} must compile:\n{}", ztc::diag::render_plain(&compiled.diagnostics, &compiled.source, 100))
+        panic!(
+            "{name} must compile:\n{}",
+            ztc::diag::render_plain(&compiled.diagnostics, &compiled.source, 100)
+        )
     });
     let dir = tempfile::tempdir().expect("tempdir");
     for (p, bytes) in ztc::emit::emit(module, ztc::emit::Target::Hcl, &compiled.diagnostics) {
@@ -852,29 +855,51 @@ pub fn merge_hcl(files: &Value) -> Value {
         for (kind, v) in f.as_object().into_iter().flatten() {
             match (kind.as_str(), v) {
                 ("resource" | "data", Value::Object(types)) => {
-                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Object(Default::default()));
+                    let slot = doc
+                        .entry(kind.clone())
+                        .or_insert_with(|| Value::Object(Default::default()));
                     for (ty, names) in types {
-                        let t = slot.as_object_mut().unwrap().entry(ty.clone()).or_insert_with(|| Value::Object(Default::default()));
+                        let t = slot
+                            .as_object_mut()
+                            .unwrap()
+                            .entry(ty.clone())
+                            .or_insert_with(|| Value::Object(Default::default()));
                         for (n, body) in names.as_object().into_iter().flatten() {
-                            t.as_object_mut().unwrap().insert(n.clone(), body[0].clone());
+                            t.as_object_mut()
+                                .unwrap()
+                                .insert(n.clone(), body[0].clone());
                         }
                     }
                 }
                 ("variable" | "output", Value::Object(o)) => {
-                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Object(Default::default()));
+                    let slot = doc
+                        .entry(kind.clone())
+                        .or_insert_with(|| Value::Object(Default::default()));
                     for (k, x) in o {
-                        slot.as_object_mut().unwrap().insert(k.clone(), x[0].clone());
+                        slot.as_object_mut()
+                            .unwrap()
+                            .insert(k.clone(), x[0].clone());
                     }
                 }
                 ("provider", Value::Object(o)) => {
-                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Object(Default::default()));
+                    let slot = doc
+                        .entry(kind.clone())
+                        .or_insert_with(|| Value::Object(Default::default()));
                     for (k, x) in o {
-                        let list = slot.as_object_mut().unwrap().entry(k.clone()).or_insert_with(|| Value::Array(vec![]));
-                        list.as_array_mut().unwrap().extend(x.as_array().cloned().unwrap_or_default());
+                        let list = slot
+                            .as_object_mut()
+                            .unwrap()
+                            .entry(k.clone())
+                            .or_insert_with(|| Value::Array(vec![]));
+                        list.as_array_mut()
+                            .unwrap()
+                            .extend(x.as_array().cloned().unwrap_or_default());
                     }
                 }
                 ("terraform", Value::Array(a)) => {
-                    let slot = doc.entry(kind.clone()).or_insert_with(|| Value::Array(vec![]));
+                    let slot = doc
+                        .entry(kind.clone())
+                        .or_insert_with(|| Value::Array(vec![]));
                     slot.as_array_mut().unwrap().extend(a.iter().cloned());
                 }
                 _ => {}
@@ -891,7 +916,12 @@ pub fn parsed_hcl(dir: &Path) -> Option<Value> {
     let mut i = 0;
     while i < dirs.len() {
         for e in fs::read_dir(&dirs[i]).unwrap().flatten() {
-            if e.path().is_dir() && fs::read_dir(e.path()).unwrap().flatten().any(|f| f.path().extension().is_some_and(|x| x == "tf")) {
+            if e.path().is_dir()
+                && fs::read_dir(e.path())
+                    .unwrap()
+                    .flatten()
+                    .any(|f| f.path().extension().is_some_and(|x| x == "tf"))
+            {
                 dirs.push(e.path());
             }
         }
@@ -900,7 +930,10 @@ pub fn parsed_hcl(dir: &Path) -> Option<Value> {
     let mut files = serde_json::Map::new();
     for d in dirs {
         match hcl2json(&d) {
-            Ok(Value::Object(o)) => files.extend(o.into_iter().map(|(k, v)| (format!("{}/{k}", d.display()), v))),
+            Ok(Value::Object(o)) => files.extend(
+                o.into_iter()
+                    .map(|(k, v)| (format!("{}/{k}", d.display()), v)),
+            ),
             Ok(_) => {}
             Err(ToolError::Missing(why)) => {
                 tool_missing("hcl2json", &why);
