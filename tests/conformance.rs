@@ -39,7 +39,10 @@ fn build(spec: &str) -> Option<Output> {
     let built = common::build_spec(spec);
     let doc = common::parsed_hcl(built.dir.path())?;
     let files = ztc::emit::emit(built.module(), Target::Hcl, &built.compiled.diagnostics);
-    let texts = files.iter().filter_map(|(p, b)| String::from_utf8(b.clone()).ok().map(|t| (p.clone(), t))).collect();
+    let texts = files
+        .iter()
+        .filter_map(|(p, b)| String::from_utf8(b.clone()).ok().map(|t| (p.clone(), t)))
+        .collect();
     Some(Output {
         doc,
         files: files.into_iter().map(|(p, _)| p).collect(),
@@ -53,7 +56,10 @@ fn blocks<'a>(doc: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
         Some(t) => ("data", t),
         None => ("resource", ty),
     };
-    doc[kind][ty].as_object().map(|o| o.iter().collect()).unwrap_or_default()
+    doc[kind][ty]
+        .as_object()
+        .map(|o| o.iter().collect())
+        .unwrap_or_default()
 }
 
 fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
@@ -72,14 +78,28 @@ fn as_list(v: &Value) -> Vec<Value> {
 }
 
 fn check(out: &Output, assertion: &Value) -> Result<(), String> {
-    let (k, v) = assertion.as_object().and_then(|o| o.iter().next()).ok_or("empty assertion")?;
+    let (k, v) = assertion
+        .as_object()
+        .and_then(|o| o.iter().next())
+        .ok_or("empty assertion")?;
     let arg = |i: usize| v.get(i).cloned().unwrap_or(Value::Null);
-    let s = |x: Value| x.as_str().map(String::from).unwrap_or_else(|| x.to_string());
+    let s = |x: Value| {
+        x.as_str()
+            .map(String::from)
+            .unwrap_or_else(|| x.to_string())
+    };
     match k.as_str() {
-        "has" => (!blocks(&out.doc, v.as_str().unwrap_or("")).is_empty()).then_some(()).ok_or(format!("no {v}")),
+        "has" => (!blocks(&out.doc, v.as_str().unwrap_or("")).is_empty())
+            .then_some(())
+            .ok_or(format!("no {v}")),
         "count" => {
             let n = blocks(&out.doc, &s(arg(0))).len() as u64;
-            (Some(n) == arg(1).as_u64()).then_some(()).ok_or(format!("{} × {}, want {}", n, s(arg(0)), arg(1)))
+            (Some(n) == arg(1).as_u64()).then_some(()).ok_or(format!(
+                "{} × {}, want {}",
+                n,
+                s(arg(0)),
+                arg(1)
+            ))
         }
         "none" => {
             for t in as_list(v) {
@@ -95,37 +115,84 @@ fn check(out: &Output, assertion: &Value) -> Result<(), String> {
                 return Err(format!("no {}", s(arg(0))));
             }
             let want = arg(2);
-            let hits = bs.iter().filter(|(_, b)| at(b, &s(arg(1))) == &want).count();
-            let ok = if k == "all" { hits == bs.len() } else { hits > 0 };
-            ok.then_some(()).ok_or(format!("{k} {}.{} == {want}: {hits}/{}", s(arg(0)), s(arg(1)), bs.len()))
+            let hits = bs
+                .iter()
+                .filter(|(_, b)| at(b, &s(arg(1))) == &want)
+                .count();
+            let ok = if k == "all" {
+                hits == bs.len()
+            } else {
+                hits > 0
+            };
+            ok.then_some(()).ok_or(format!(
+                "{k} {}.{} == {want}: {hits}/{}",
+                s(arg(0)),
+                s(arg(1)),
+                bs.len()
+            ))
         }
         "text_none" => {
             let bs = blocks(&out.doc, &s(arg(0)));
             let needle = s(arg(1));
-            let hits: Vec<&String> = bs.iter().filter(|(_, b)| b.to_string().contains(&needle)).map(|(n, _)| *n).collect();
-            hits.is_empty().then_some(()).ok_or(format!("{} ∌ {needle} fails for {hits:?}", s(arg(0))))
+            let hits: Vec<&String> = bs
+                .iter()
+                .filter(|(_, b)| b.to_string().contains(&needle))
+                .map(|(n, _)| *n)
+                .collect();
+            hits.is_empty()
+                .then_some(())
+                .ok_or(format!("{} ∌ {needle} fails for {hits:?}", s(arg(0))))
         }
         "text" | "text_all" => {
             let bs = blocks(&out.doc, &s(arg(0)));
             let needle = s(arg(1));
-            let hits = bs.iter().filter(|(_, b)| b.to_string().contains(&needle)).count();
-            let ok = if k == "text" { hits > 0 } else { !bs.is_empty() && hits == bs.len() };
-            ok.then_some(()).ok_or(format!("{k} {} ∋ {needle}: {hits}/{}", s(arg(0)), bs.len()))
+            let hits = bs
+                .iter()
+                .filter(|(_, b)| b.to_string().contains(&needle))
+                .count();
+            let ok = if k == "text" {
+                hits > 0
+            } else {
+                !bs.is_empty() && hits == bs.len()
+            };
+            ok.then_some(())
+                .ok_or(format!("{k} {} ∋ {needle}: {hits}/{}", s(arg(0)), bs.len()))
         }
         "provider" | "terraform" => {
-            let list = if k == "provider" { &out.doc["provider"]["aws"] } else { &out.doc["terraform"] };
+            let list = if k == "provider" {
+                &out.doc["provider"]["aws"]
+            } else {
+                &out.doc["terraform"]
+            };
             let list = list.as_array().cloned().unwrap_or_default();
             let want = arg(1);
-            list.iter().any(|p| at(p, &s(arg(0))) == &want).then_some(()).ok_or(format!("no {k} with {} == {want}", s(arg(0))))
+            list.iter()
+                .any(|p| at(p, &s(arg(0))) == &want)
+                .then_some(())
+                .ok_or(format!("no {k} with {} == {want}", s(arg(0))))
         }
         "where" => {
             // [TYPE, FILTER_PATH, FILTER_VALUE, PATH, VALUE]: every matching block has VALUE
-            let bs: Vec<_> = blocks(&out.doc, &s(arg(0))).into_iter().filter(|(_, b)| at(b, &s(arg(1))) == &arg(2)).collect();
+            let bs: Vec<_> = blocks(&out.doc, &s(arg(0)))
+                .into_iter()
+                .filter(|(_, b)| at(b, &s(arg(1))) == &arg(2))
+                .collect();
             if bs.is_empty() {
                 return Err(format!("no {} with {} == {}", s(arg(0)), s(arg(1)), arg(2)));
             }
-            let bad = bs.iter().filter(|(_, b)| at(b, &s(arg(3))) != &arg(4)).count();
-            (bad == 0).then_some(()).ok_or(format!("{bad}/{} {} with {} == {} lack {} == {}", bs.len(), s(arg(0)), s(arg(1)), arg(2), s(arg(3)), arg(4)))
+            let bad = bs
+                .iter()
+                .filter(|(_, b)| at(b, &s(arg(3))) != &arg(4))
+                .count();
+            (bad == 0).then_some(()).ok_or(format!(
+                "{bad}/{} {} with {} == {} lack {} == {}",
+                bs.len(),
+                s(arg(0)),
+                s(arg(1)),
+                arg(2),
+                s(arg(3)),
+                arg(4)
+            ))
         }
         "file_contains" => out
             .texts
@@ -133,9 +200,21 @@ fn check(out: &Output, assertion: &Value) -> Result<(), String> {
             .filter(|t| t.contains(&s(arg(1))))
             .map(|_| ())
             .ok_or(format!("{} does not contain {}", s(arg(0)), s(arg(1)))),
-        "output" => out.doc["output"].get(v.as_str().unwrap_or("")).map(|_| ()).ok_or(format!("no output {v}")),
-        "file" => out.files.iter().any(|f| f == v.as_str().unwrap_or("")).then_some(()).ok_or(format!("no file {v}")),
-        "diag" => out.codes.contains(&v.as_str().unwrap_or("")).then_some(()).ok_or(format!("no diagnostic {v}")),
+        "output" => out.doc["output"]
+            .get(v.as_str().unwrap_or(""))
+            .map(|_| ())
+            .ok_or(format!("no output {v}")),
+        "file" => out
+            .files
+            .iter()
+            .any(|f| f == v.as_str().unwrap_or(""))
+            .then_some(())
+            .ok_or(format!("no file {v}")),
+        "diag" => out
+            .codes
+            .contains(&v.as_str().unwrap_or(""))
+            .then_some(())
+            .ok_or(format!("no diagnostic {v}")),
         other => Err(format!("unknown assertion `{other}`")),
     }
 }
@@ -149,7 +228,10 @@ fn evaluate(out: &Output, assertions: &[Value]) -> Status {
             return Status::Fail(e);
         }
     }
-    let diags: Vec<String> = assertions.iter().filter_map(|a| a.get("diag").and_then(Value::as_str).map(String::from)).collect();
+    let diags: Vec<String> = assertions
+        .iter()
+        .filter_map(|a| a.get("diag").and_then(Value::as_str).map(String::from))
+        .collect();
     if !diags.is_empty() && diags.len() == assertions.len() {
         return Status::Answered(diags.join("+"));
     }
@@ -159,13 +241,19 @@ fn evaluate(out: &Output, assertions: &[Value]) -> Status {
 fn load(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
     let src = ztc::source::SourceFile::new(path.display().to_string(), text);
-    ztc::yaml::load(&src, ztc::yaml::Limits::default()).unwrap_or_else(|e| panic!("{}: {:?}", path.display(), e)).to_json()
+    ztc::yaml::load(&src, ztc::yaml::Limits::default())
+        .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), e))
+        .to_json()
 }
 
 #[test]
 fn every_requirement_is_verified_on_the_output() {
     let dir = common::repo_root().join("tests/conformance");
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     entries.sort();
     let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -199,5 +287,9 @@ fn every_requirement_is_verified_on_the_output() {
         totals.get("open").unwrap_or(&0),
         totals.get("fail").unwrap_or(&0)
     );
-    assert!(failures.is_empty(), "requirements not met:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "requirements not met:\n{}",
+        failures.join("\n")
+    );
 }

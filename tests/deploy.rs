@@ -420,7 +420,10 @@ fn deploy(spec: &str) {
         && n("applied") > 0
         && n("applied") == n("destroyed");
     if std::env::var_os("ZTC_DEPLOY_KEEP").is_some() {
-        say!("  work dir kept (ZTC_DEPLOY_KEEP): {}", work.keep().display());
+        say!(
+            "  work dir kept (ZTC_DEPLOY_KEEP): {}",
+            work.keep().display()
+        );
         assert!(ok, "deploy of {spec} failed; see above\n{output}");
         return;
     }

@@ -7,7 +7,11 @@ use ztc::emit::{emit, Target};
 
 fn outputs(target: Target) -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/payment.yaml");
-    let c = compile("specs/payment.yaml", &std::fs::read(path).unwrap(), &Options::default());
+    let c = compile(
+        "specs/payment.yaml",
+        &std::fs::read(path).unwrap(),
+        &Options::default(),
+    );
     let m = c.module.as_ref().expect("payment.yaml compiles");
     let mut out = String::new();
     for (p, bytes) in emit(m, target, &c.diagnostics) {

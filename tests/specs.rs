@@ -39,7 +39,11 @@ fn every_spec_passes_terraform_and_checkov() {
             return common::tool_missing("checkov", &common::checkov_missing_reason());
         }
         let report = common::checkov_report(&root, "terraform").unwrap();
-        assert!(report.failures.is_empty(), "{spec}: checkov failures not waived in the spec: {:#?}", report.failures);
+        assert!(
+            report.failures.is_empty(),
+            "{spec}: checkov failures not waived in the spec: {:#?}",
+            report.failures
+        );
     }
 }
 
@@ -58,7 +62,9 @@ fn every_spec_constructs_under_the_pulumi_aws_sdk() {
                 let errors = report["errors"].as_array().cloned().unwrap_or_default();
                 assert!(errors.is_empty(), "{spec}: {errors:#?}");
             }
-            Err(common::ToolError::Missing(why)) => return common::tool_missing("pulumi-aws SDK", &why),
+            Err(common::ToolError::Missing(why)) => {
+                return common::tool_missing("pulumi-aws SDK", &why)
+            }
             Err(common::ToolError::Failed(e)) => panic!("{spec}: {e}"),
         }
     }

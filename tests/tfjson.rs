@@ -577,7 +577,12 @@ fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
         (Value::String(x), Value::String(y)) => {
             // hcl2json renders the `${"$"}` guard (a literal `$` before an interpolation) as a bare
             // `$`; compare the JSON side the same way
-            let unguard = |t: &str| t.replace("${\\\"$$\\\"}", "$$").replace("${\\\"$\\\"}", "$").replace("${\"$$\"}", "$$").replace("${\"$\"}", "$");
+            let unguard = |t: &str| {
+                t.replace("${\\\"$$\\\"}", "$$")
+                    .replace("${\\\"$\\\"}", "$")
+                    .replace("${\"$$\"}", "$$")
+                    .replace("${\"$\"}", "$")
+            };
             let (x, y) = (&unguard(x), &unguard(y));
             if x != y && template_pieces(x) != template_pieces(y) {
                 out.push(format!("{path}:\n    HCL:  {x:?}\n    JSON: {y:?}"));

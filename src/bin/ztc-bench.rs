@@ -47,7 +47,15 @@ struct Stages {
 
 fn stages(name: &str, bytes: &[u8]) -> Result<Stages, String> {
     let t = Instant::now();
-    let (_src, loaded) = ztc::yaml::load_bytes(bytes, name, ztc::yaml::Limits { max_bytes: 64 << 20, max_depth: 64, max_nodes: 50_000_000 });
+    let (_src, loaded) = ztc::yaml::load_bytes(
+        bytes,
+        name,
+        ztc::yaml::Limits {
+            max_bytes: 64 << 20,
+            max_depth: 64,
+            max_nodes: 50_000_000,
+        },
+    );
     let doc = loaded.map_err(|d| format!("{name}: {}", d[0].message))?;
     let load = t.elapsed();
     let t = Instant::now();
@@ -70,20 +78,52 @@ fn stages(name: &str, bytes: &[u8]) -> Result<Stages, String> {
     for target in Target::ALL {
         let t = Instant::now();
         let files = emit(&module, target, &findings);
-        out.push((target, t.elapsed(), files.iter().map(|(_, b)| b.len()).sum()));
+        out.push((
+            target,
+            t.elapsed(),
+            files.iter().map(|(_, b)| b.len()).sum(),
+        ));
     }
-    Ok(Stages { load, validate, model, check, lower, emit: out, resources: module.resources.len() })
+    Ok(Stages {
+        load,
+        validate,
+        model,
+        check,
+        lower,
+        emit: out,
+        resources: module.resources.len(),
+    })
 }
 
 fn bench_specs(runs: usize) {
-    let mut paths: Vec<_> = std::fs::read_dir("specs").expect("run from the repository root").flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut paths: Vec<_> = std::fs::read_dir("specs")
+        .expect("run from the repository root")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     paths.sort();
-    println!("{:<28} {:>9} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10}", "spec", "resources", "load", "validate", "model", "check", "lower", "hcl", "cdktf", "pulumi", "bytes");
+    println!(
+        "{:<28} {:>9} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10}",
+        "spec",
+        "resources",
+        "load",
+        "validate",
+        "model",
+        "check",
+        "lower",
+        "hcl",
+        "cdktf",
+        "pulumi",
+        "bytes"
+    );
     let total = Instant::now();
     for p in &paths {
         let bytes = std::fs::read(p).unwrap();
         let name = p.display().to_string();
-        let all: Vec<Stages> = (0..runs).map(|_| stages(&name, &bytes).unwrap_or_else(|e| panic!("{e}"))).collect();
+        let all: Vec<Stages> = (0..runs)
+            .map(|_| stages(&name, &bytes).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
         let m = |f: &dyn Fn(&Stages) -> Duration| median(all.iter().map(f).collect());
         let e = |i: usize| median(all.iter().map(|s| s.emit[i].1).collect());
         let size: usize = all[0].emit.iter().map(|x| x.2).sum();
@@ -102,13 +142,20 @@ fn bench_specs(runs: usize) {
             size
         );
     }
-    println!("times in ms, median of {runs} runs; all specs x {runs} runs: {} ms wall", total.elapsed().as_millis());
+    println!(
+        "times in ms, median of {runs} runs; all specs x {runs} runs: {} ms wall",
+        total.elapsed().as_millis()
+    );
     // one pass over every spec, as `ztc check` + `ztc build --target all` would do it
     let t = Instant::now();
     for p in &paths {
         stages(&p.display().to_string(), &std::fs::read(p).unwrap()).unwrap();
     }
-    println!("all five specs, check + all three targets once: {} ms; peak RSS {} KiB", ms(t.elapsed()), peak_rss_kib().unwrap_or(0));
+    println!(
+        "all five specs, check + all three targets once: {} ms; peak RSS {} KiB",
+        ms(t.elapsed()),
+        peak_rss_kib().unwrap_or(0)
+    );
 }
 
 /// A spec with about `n` resources: blocks of one key, one bucket (9 resources with its policy,
@@ -122,7 +169,9 @@ pub fn scale_spec(n: usize) -> String {
     }
     s.push_str("buckets:\n");
     for i in 0..blocks {
-        s.push_str(&format!("  b{i}: {{key: keys.k{i}, lifecycle: {{noncurrent_expiration: 1y}}}}\n"));
+        s.push_str(&format!(
+            "  b{i}: {{key: keys.k{i}, lifecycle: {{noncurrent_expiration: 1y}}}}\n"
+        ));
     }
     s.push_str("logs:\n  defaults: {retention: 1y, key: keys.k0}\n  groups:\n");
     for i in 0..blocks {
@@ -130,11 +179,15 @@ pub fn scale_spec(n: usize) -> String {
     }
     s.push_str("parameters:\n");
     for i in 0..blocks {
-        s.push_str(&format!("  \"/scale/{{suffix}}/p{i}\": {{key: keys.k{i}, value: v}}\n"));
+        s.push_str(&format!(
+            "  \"/scale/{{suffix}}/p{i}\": {{key: keys.k{i}, value: v}}\n"
+        ));
     }
     s.push_str("iam:\n  roles:\n");
     for i in 0..blocks {
-        s.push_str(&format!("    r{i}: {{trust: {{service: lambda.amazonaws.com}}, policies: [p{i}]}}\n"));
+        s.push_str(&format!(
+            "    r{i}: {{trust: {{service: lambda.amazonaws.com}}, policies: [p{i}]}}\n"
+        ));
     }
     s.push_str("  policies:\n");
     for i in 0..blocks {
@@ -147,9 +200,16 @@ fn bench_scale(sizes: &[usize]) {
     // each size in a fresh process so that peak RSS is that size's own
     let exe = std::env::current_exe().unwrap();
     let mut prev: Option<(usize, f64)> = None;
-    println!("{:>10} {:>10} {:>10} {:>12} {:>10}", "target", "resources", "wall ms", "peak RSS MiB", "exponent");
+    println!(
+        "{:>10} {:>10} {:>10} {:>12} {:>10}",
+        "target", "resources", "wall ms", "peak RSS MiB", "exponent"
+    );
     for &n in sizes {
-        let out = std::process::Command::new(&exe).arg("--one").arg(n.to_string()).output().unwrap();
+        let out = std::process::Command::new(&exe)
+            .arg("--one")
+            .arg(n.to_string())
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         let mut it = text.split_whitespace();
         let (res, wall, rss): (usize, f64, f64) = (
@@ -157,8 +217,14 @@ fn bench_scale(sizes: &[usize]) {
             it.next().and_then(|x| x.parse().ok()).unwrap_or(0.0),
             it.next().and_then(|x| x.parse().ok()).unwrap_or(0.0),
         );
-        let exp = prev.map(|(r0, w0)| (wall / w0).ln() / (res as f64 / r0 as f64).ln()).map(|e| format!("{e:.2}")).unwrap_or_else(|| "-".into());
-        println!("{n:>10} {res:>10} {wall:>10.1} {:>12.1} {exp:>10}", rss / 1024.0);
+        let exp = prev
+            .map(|(r0, w0)| (wall / w0).ln() / (res as f64 / r0 as f64).ln())
+            .map(|e| format!("{e:.2}"))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{n:>10} {res:>10} {wall:>10.1} {:>12.1} {exp:>10}",
+            rss / 1024.0
+        );
         if !out.status.success() {
             eprintln!("{}", String::from_utf8_lossy(&out.stderr));
         }
@@ -182,7 +248,12 @@ fn one(n: usize) {
         ms(s.emit[1].1),
         ms(s.emit[2].1)
     );
-    println!("{} {:.1} {}", s.resources, wall.as_secs_f64() * 1000.0, peak_rss_kib().unwrap_or(0));
+    println!(
+        "{} {:.1} {}",
+        s.resources,
+        wall.as_secs_f64() * 1000.0,
+        peak_rss_kib().unwrap_or(0)
+    );
 }
 
 fn main() {
@@ -190,7 +261,10 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("--one") => one(args[1].parse().expect("N")),
         Some("--scale") => {
-            let sizes: Vec<usize> = args.get(1).map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+            let sizes: Vec<usize> = args
+                .get(1)
+                .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+                .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
             bench_scale(&sizes);
         }
         Some("--runs") => bench_specs(args[1].parse().unwrap_or(5)),

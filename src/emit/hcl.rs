@@ -67,9 +67,14 @@ pub fn emit(module: &Module) -> Vec<(String, String)> {
         None => files,
         Some((settings, resources)) => {
             // the same files in the same order, concatenated into two
-            let is_settings = |p: &str| matches!(p, "versions.tf" | "providers.tf" | "variables.tf");
+            let is_settings =
+                |p: &str| matches!(p, "versions.tf" | "providers.tf" | "variables.tf");
             let join = |pick: &dyn Fn(&str) -> bool| {
-                let parts: Vec<String> = files.iter().filter(|(p, _)| pick(p)).map(|(_, t)| t.clone()).collect();
+                let parts: Vec<String> = files
+                    .iter()
+                    .filter(|(p, _)| pick(p))
+                    .map(|(_, t)| t.clone())
+                    .collect();
                 parts.join("\n")
             };
             let mut out = vec![(settings.clone(), join(&|p| is_settings(p)))];
@@ -163,7 +168,11 @@ fn versions_tf(module: &Module) -> String {
         if let Some(t) = &b.dynamodb_table {
             items.push(Entry::attr("dynamodb_table", Expr::str(t.clone())));
         }
-        body.push(Entry::block(format!("backend {}", quote("s3")), vec![], items));
+        body.push(Entry::block(
+            format!("backend {}", quote("s3")),
+            vec![],
+            items,
+        ));
     }
     render_top(&Entry::block("terraform".into(), vec![], body))
 }
@@ -285,7 +294,10 @@ fn top_block(b: &Block) -> String {
     let head = format!("{kind} {} {}", quote(&b.addr.ty), quote(&b.addr.name));
     let mut body = body_entries(&b.body);
     if let Some(alias) = &b.provider {
-        let provider = Expr::Ref(Ref { target: RefTarget::Local("aws".into()), path: vec![Step::Attr(alias.clone())] });
+        let provider = Expr::Ref(Ref {
+            target: RefTarget::Local("aws".into()),
+            path: vec![Step::Attr(alias.clone())],
+        });
         body.insert(0, Entry::attr("provider", provider));
     }
     if !b.depends_on.is_empty() {

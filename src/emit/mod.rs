@@ -51,7 +51,11 @@ pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(St
     let root = match target {
         Target::Cdktf => format!("cdktf.out/stacks/{}/", module.name),
         // assets sit beside the root module's .tf files (paths in the code are relative to it)
-        Target::Hcl => match module.hcl_files.as_ref().and_then(|(_, r)| r.rsplit_once('/')) {
+        Target::Hcl => match module
+            .hcl_files
+            .as_ref()
+            .and_then(|(_, r)| r.rsplit_once('/'))
+        {
             Some((dir, _)) => format!("{dir}/"),
             None => String::new(),
         },

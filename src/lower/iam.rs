@@ -88,7 +88,12 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 let a = match acct {
                     crate::spec::StrOrVar::Lit(r) if r.starts_with("accounts.") => {
                         let names: Vec<String> = spec.accounts.keys().cloned().collect();
-                        match l.resolve(r, "accounts", names.iter(), &["iam", "roles", name, "trust", "account"]) {
+                        match l.resolve(
+                            r,
+                            "accounts",
+                            names.iter(),
+                            &["iam", "roles", name, "trust", "account"],
+                        ) {
                             Some(n) => Expr::var(&spec.accounts[&n].id.var),
                             None => continue,
                         }
@@ -112,7 +117,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 if r.session_tags.is_empty() {
                     stmt.push(("Action".into(), Expr::str("sts:AssumeRole")));
                 } else {
-                    stmt.push(("Action".into(), Expr::list_str(["sts:AssumeRole", "sts:TagSession"])));
+                    stmt.push((
+                        "Action".into(),
+                        Expr::list_str(["sts:AssumeRole", "sts:TagSession"]),
+                    ));
                 }
                 let mut cond: Vec<(String, Expr)> = Vec::new();
                 if let Some(x) = &r.external_id {
@@ -120,19 +128,36 @@ pub fn lower(l: &mut Lowerer<'_>) {
                     cond.push(("StringEquals".into(), Expr::obj([("sts:ExternalId", e)])));
                 }
                 if r.mfa {
-                    cond.push(("Bool".into(), Expr::obj([("aws:MultiFactorAuthPresent", Expr::str("true"))])));
-                    cond.push(("NumericLessThan".into(), Expr::obj([("aws:MultiFactorAuthAge", Expr::str("3600"))])));
+                    cond.push((
+                        "Bool".into(),
+                        Expr::obj([("aws:MultiFactorAuthPresent", Expr::str("true"))]),
+                    ));
+                    cond.push((
+                        "NumericLessThan".into(),
+                        Expr::obj([("aws:MultiFactorAuthAge", Expr::str("3600"))]),
+                    ));
                 }
                 if !r.source_ips.is_empty() {
-                    cond.push(("IpAddress".into(), Expr::obj([("aws:SourceIp", Expr::list_str(r.source_ips.clone()))])));
+                    cond.push((
+                        "IpAddress".into(),
+                        Expr::obj([("aws:SourceIp", Expr::list_str(r.source_ips.clone()))]),
+                    ));
                 }
                 if !r.session_tags.is_empty() {
                     // every listed tag must be passed, and no other tag key is accepted
                     cond.push((
                         "StringLike".into(),
-                        Expr::Object(r.session_tags.iter().map(|t| (format!("aws:RequestTag/{t}"), Expr::str("?*"))).collect()),
+                        Expr::Object(
+                            r.session_tags
+                                .iter()
+                                .map(|t| (format!("aws:RequestTag/{t}"), Expr::str("?*")))
+                                .collect(),
+                        ),
                     ));
-                    cond.push(("ForAllValues:StringEquals".into(), Expr::obj([("aws:TagKeys", Expr::list_str(r.session_tags.clone()))])));
+                    cond.push((
+                        "ForAllValues:StringEquals".into(),
+                        Expr::obj([("aws:TagKeys", Expr::list_str(r.session_tags.clone()))]),
+                    ));
                 }
                 if !cond.is_empty() {
                     stmt.push(("Condition".into(), Expr::Object(cond)));
@@ -253,9 +278,7 @@ fn names_of<'n>(
     if all {
         return names.cloned().collect();
     }
-    l.resolve(r, section, names, at)
-        .into_iter()
-        .collect()
+    l.resolve(r, section, names, at).into_iter().collect()
 }
 
 fn unknown(l: &mut Lowerer<'_>, r: &str, at: &[&str]) {

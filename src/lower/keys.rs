@@ -1,9 +1,9 @@
 //! KMS keys with key policies derived from the services that use each key (REQUIREMENTS C18).
 
 use super::{ident, policy_doc, Lowerer, Stmt};
-use std::collections::BTreeSet;
 use crate::ir::*;
 use crate::spec::{Lifecycle, LogDelivery};
+use std::collections::BTreeSet;
 
 fn key_name(r: &str) -> Option<&str> {
     r.strip_prefix("keys.")
@@ -20,7 +20,11 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let account = l.account_id();
         let root = l.root_principal();
 
-        let mut stmts = vec![Stmt::allow("EnableAccountAdministration").aws(root).actions(&["kms:*"]).resource(Expr::str("*")).build()];
+        let mut stmts = vec![Stmt::allow("EnableAccountAdministration")
+            .aws(root)
+            .actions(&["kms:*"])
+            .resource(Expr::str("*"))
+            .build()];
         let uses = |set: &BTreeSet<&str>| set.contains(name.as_str());
 
         if uses(&consumers.logs) {
@@ -28,7 +32,13 @@ pub fn lower(l: &mut Lowerer<'_>) {
             stmts.push(
                 Stmt::allow("AllowCloudWatchLogs")
                     .service(&format!("logs.{region}.amazonaws.com"))
-                    .actions(&["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+                    .actions(&[
+                        "kms:Decrypt*",
+                        "kms:Describe*",
+                        "kms:Encrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ])
                     .resource(Expr::str("*"))
                     .when("ArnLike", "kms:EncryptionContext:aws:logs:arn", ctx)
                     .build(),
@@ -36,14 +46,24 @@ pub fn lower(l: &mut Lowerer<'_>) {
         }
         if spec.trail.as_ref().and_then(|t| key_name(&t.key)) == Some(name.as_str()) {
             let partition = l.partition();
-            let ctx = Expr::concat(vec![Expr::str("arn:"), partition, Expr::str(":cloudtrail:*:"), account.clone(), Expr::str(":trail/*")]);
+            let ctx = Expr::concat(vec![
+                Expr::str("arn:"),
+                partition,
+                Expr::str(":cloudtrail:*:"),
+                account.clone(),
+                Expr::str(":trail/*"),
+            ]);
             stmts.push(
                 Stmt::allow("AllowCloudTrailEncrypt")
                     .service("cloudtrail.amazonaws.com")
                     .actions(&["kms:GenerateDataKey*"])
                     .resource(Expr::str("*"))
                     .when("StringEquals", "aws:SourceAccount", account.clone())
-                    .when("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn", ctx)
+                    .when(
+                        "StringLike",
+                        "kms:EncryptionContext:aws:cloudtrail:arn",
+                        ctx,
+                    )
                     .build(),
             );
             stmts.push(
@@ -72,7 +92,12 @@ pub fn lower(l: &mut Lowerer<'_>) {
             stmts.push(
                 Stmt::allow("AllowVpcFlowLogDelivery")
                     .service("delivery.logs.amazonaws.com")
-                    .actions(&["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+                    .actions(&[
+                        "kms:Decrypt",
+                        "kms:Encrypt",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ])
                     .resource(Expr::str("*"))
                     .when("StringEquals", "aws:SourceAccount", account.clone())
                     .build(),
@@ -82,21 +107,41 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let mut users = Vec::new();
         for (i, u) in key.users.iter().enumerate() {
             let at = ["keys", name.as_str(), "users", &i.to_string()];
-            if let Some(r) = u.strip_prefix("iam.roles.").filter(|r| spec.iam.roles.contains_key(*r)) {
+            if let Some(r) = u
+                .strip_prefix("iam.roles.")
+                .filter(|r| spec.iam.roles.contains_key(*r))
+            {
                 users.push(Address::resource("aws_iam_role", &ident(r)).attr("arn"));
-            } else if let Some(f) = u.strip_prefix("functions.").filter(|f| spec.functions.contains_key(*f)) {
-                users.push(Address::resource("aws_iam_role", &format!("{}_function", ident(f))).attr("arn"));
+            } else if let Some(f) = u
+                .strip_prefix("functions.")
+                .filter(|f| spec.functions.contains_key(*f))
+            {
+                users.push(
+                    Address::resource("aws_iam_role", &format!("{}_function", ident(f)))
+                        .attr("arn"),
+                );
             } else {
-                let mut known: Vec<String> = spec.iam.roles.keys().map(|r| format!("iam.roles.{r}")).collect();
+                let mut known: Vec<String> = spec
+                    .iam
+                    .roles
+                    .keys()
+                    .map(|r| format!("iam.roles.{r}"))
+                    .collect();
                 known.extend(spec.functions.keys().map(|f| format!("functions.{f}")));
                 l.diags.push(
-                    crate::diag::Diagnostic::error(super::codes::UNKNOWN_REF, format!("`{u}` is not a role or function of this spec"))
-                        .at(l.span(&at))
-                        .label("unknown key user")
-                        .help(match crate::validate::did_you_mean(u, &known) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("name `iam.roles.NAME` or `functions.NAME`; known: {}", known.join(", ")),
-                        }),
+                    crate::diag::Diagnostic::error(
+                        super::codes::UNKNOWN_REF,
+                        format!("`{u}` is not a role or function of this spec"),
+                    )
+                    .at(l.span(&at))
+                    .label("unknown key user")
+                    .help(match crate::validate::did_you_mean(u, &known) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "name `iam.roles.NAME` or `functions.NAME`; known: {}",
+                            known.join(", ")
+                        ),
+                    }),
                 );
             }
         }
@@ -104,7 +149,13 @@ pub fn lower(l: &mut Lowerer<'_>) {
             stmts.push(
                 Stmt::allow("AllowUseByNamedRoles")
                     .aws(Expr::List(users))
-                    .actions(&["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+                    .actions(&[
+                        "kms:Decrypt",
+                        "kms:DescribeKey",
+                        "kms:Encrypt",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ])
                     .resource(Expr::str("*"))
                     .build(),
             );
@@ -183,15 +234,30 @@ struct Consumers<'s> {
 
 impl<'s> Consumers<'s> {
     fn of(spec: &'s crate::spec::Spec) -> Self {
-        let bucket_keys = |d: LogDelivery| spec.buckets.values().filter(move |b| b.log_delivery.contains(&d)).filter_map(|b| key_name(&b.key)).collect();
+        let bucket_keys = |d: LogDelivery| {
+            spec.buckets
+                .values()
+                .filter(move |b| b.log_delivery.contains(&d))
+                .filter_map(|b| key_name(&b.key))
+                .collect()
+        };
         let mut logs: BTreeSet<&str> = spec
             .logs
             .groups
             .values()
-            .filter_map(|g| g.key.as_deref().or(spec.logs.defaults.key.as_deref()).and_then(key_name))
+            .filter_map(|g| {
+                g.key
+                    .as_deref()
+                    .or(spec.logs.defaults.key.as_deref())
+                    .and_then(key_name)
+            })
             .collect();
         logs.extend(spec.functions.values().filter_map(|f| key_name(&f.key)));
-        Consumers { logs, access_logs: bucket_keys(LogDelivery::S3AccessLogs), flow_logs: bucket_keys(LogDelivery::VpcFlowLogs) }
+        Consumers {
+            logs,
+            access_logs: bucket_keys(LogDelivery::S3AccessLogs),
+            flow_logs: bucket_keys(LogDelivery::VpcFlowLogs),
+        }
     }
 }
 

@@ -112,7 +112,10 @@ fn trail(l: &mut Lowerer<'_>) {
             let statement = Expr::obj([
                 ("Sid", Expr::str("DeliverTrailEvents")),
                 ("Effect", Expr::str("Allow")),
-                ("Action", Expr::list_str(["logs:CreateLogStream", "logs:PutLogEvents"])),
+                (
+                    "Action",
+                    Expr::list_str(["logs:CreateLogStream", "logs:PutLogEvents"]),
+                ),
                 ("Resource", streams.clone()),
             ]);
             let rid = format!("{id}_cloudwatch");

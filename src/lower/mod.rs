@@ -86,7 +86,13 @@ impl<'a> Lowerer<'a> {
 
     fn run(&mut self) {
         self.module.name = self.spec.metadata.name.clone();
-        self.module.hcl_files = self.spec.targets.hcl.files.as_ref().map(|f| (f.settings.clone(), f.resources.clone()));
+        self.module.hcl_files = self
+            .spec
+            .targets
+            .hcl
+            .files
+            .as_ref()
+            .map(|f| (f.settings.clone(), f.resources.clone()));
         self.module.required_version = ">= 1.5.0".into();
         self.module.providers_required.push(ProviderReq {
             name: "aws".into(),
@@ -312,7 +318,13 @@ impl<'a> Lowerer<'a> {
 
     pub fn depends(&mut self, on: &Address, dep: Address) {
         // the block is almost always one just added: search from the end
-        if let Some(b) = self.module.resources.iter_mut().rev().find(|b| &b.addr == on) {
+        if let Some(b) = self
+            .module
+            .resources
+            .iter_mut()
+            .rev()
+            .find(|b| &b.addr == on)
+        {
             if !b.depends_on.contains(&dep) {
                 b.depends_on.push(dep);
             }
@@ -428,8 +440,17 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `resolve` against a map's keys with a logarithmic membership test.
-    pub fn resolve_in<V>(&mut self, reference: &str, section: &str, map: &BTreeMap<String, V>, at: &[&str]) -> Option<String> {
-        match reference.strip_prefix(section).and_then(|r| r.strip_prefix('.')) {
+    pub fn resolve_in<V>(
+        &mut self,
+        reference: &str,
+        section: &str,
+        map: &BTreeMap<String, V>,
+        at: &[&str],
+    ) -> Option<String> {
+        match reference
+            .strip_prefix(section)
+            .and_then(|r| r.strip_prefix('.'))
+        {
             Some(name) if map.contains_key(name) => Some(name.to_string()),
             _ => self.resolve(reference, section, map.keys(), at),
         }
@@ -474,7 +495,12 @@ impl<'a> Lowerer<'a> {
         let profiles: Vec<String> = c
             .profiles
             .iter()
-            .map(|p| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            .map(|p| {
+                serde_json::to_value(p)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
             .collect();
         let mut line = format!("Compliance profiles: {}", profiles.join(", "));
         if !c.frameworks.is_empty() {
@@ -501,9 +527,14 @@ impl<'a> Lowerer<'a> {
             let types = checkov_types(&w.rule);
             let mut used = false;
             for b in self.module.resources.iter_mut() {
-                let applies = types.as_ref().map_or(true, |t| t.iter().any(|ty| ty == &b.addr.ty));
+                let applies = types
+                    .as_ref()
+                    .map_or(true, |t| t.iter().any(|ty| ty == &b.addr.ty));
                 if applies && crate::policy::waivers::scope_matches(&w.scope, &b.origin) {
-                    b.skips.push(ScannerSkip { id: w.rule.clone(), reason: w.reason.clone() });
+                    b.skips.push(ScannerSkip {
+                        id: w.rule.clone(),
+                        reason: w.reason.clone(),
+                    });
                     used = true;
                 }
             }
@@ -524,7 +555,12 @@ impl<'a> Lowerer<'a> {
 fn checkov_types(id: &str) -> Option<Vec<String>> {
     static TABLE: std::sync::OnceLock<BTreeMap<String, Vec<String>>> = std::sync::OnceLock::new();
     TABLE
-        .get_or_init(|| serde_json::from_str(include_str!("../../backends/scanners/checkov-resource-types.json")).unwrap_or_default())
+        .get_or_init(|| {
+            serde_json::from_str(include_str!(
+                "../../backends/scanners/checkov-resource-types.json"
+            ))
+            .unwrap_or_default()
+        })
         .get(id)
         .cloned()
 }
@@ -545,7 +581,11 @@ pub(crate) struct ServiceRole<'s> {
 
 impl Lowerer<'_> {
     /// Create the role, its policy and the attachment; returns (role, attachment).
-    pub(crate) fn service_role(&mut self, r: ServiceRole<'_>, statements: Vec<Expr>) -> (Address, Address) {
+    pub(crate) fn service_role(
+        &mut self,
+        r: ServiceRole<'_>,
+        statements: Vec<Expr>,
+    ) -> (Address, Address) {
         let account = self.account_id();
         let role = self.resource(
             "aws_iam_role",
@@ -576,7 +616,9 @@ impl Lowerer<'_> {
             r.concern,
             r.origin,
             r.span,
-            Body::new().attr("role", role.attr("name")).attr("policy_arn", policy.attr("arn")),
+            Body::new()
+                .attr("role", role.attr("name"))
+                .attr("policy_arn", policy.attr("arn")),
         );
         (role, attachment)
     }
@@ -619,7 +661,13 @@ pub(crate) struct Stmt {
 
 impl Stmt {
     fn new(sid: &str, effect: &str) -> Self {
-        Stmt { head: vec![("Sid".into(), Expr::str(sid)), ("Effect".into(), Expr::str(effect))], conditions: vec![] }
+        Stmt {
+            head: vec![
+                ("Sid".into(), Expr::str(sid)),
+                ("Effect".into(), Expr::str(effect)),
+            ],
+            conditions: vec![],
+        }
     }
     pub fn allow(sid: &str) -> Self {
         Self::new(sid, "Allow")
@@ -634,17 +682,25 @@ impl Stmt {
     }
     /// `Principal: {Service: ...}`.
     pub fn service(mut self, service: &str) -> Self {
-        self.head.push(("Principal".into(), Expr::obj([("Service", Expr::str(service))])));
+        self.head.push((
+            "Principal".into(),
+            Expr::obj([("Service", Expr::str(service))]),
+        ));
         self
     }
     /// `Principal: {AWS: ...}`.
     pub fn aws(mut self, principal: Expr) -> Self {
-        self.head.push(("Principal".into(), Expr::obj([("AWS", principal)])));
+        self.head
+            .push(("Principal".into(), Expr::obj([("AWS", principal)])));
         self
     }
     /// One action as a string, several as a list.
     pub fn actions(mut self, actions: &[&str]) -> Self {
-        let a = if actions.len() == 1 { Expr::str(actions[0]) } else { Expr::list_str(actions.iter().copied()) };
+        let a = if actions.len() == 1 {
+            Expr::str(actions[0])
+        } else {
+            Expr::list_str(actions.iter().copied())
+        };
         self.head.push(("Action".into(), a));
         self
     }
@@ -663,7 +719,15 @@ impl Stmt {
     pub fn build(self) -> Expr {
         let mut kv = self.head;
         if !self.conditions.is_empty() {
-            kv.push(("Condition".into(), Expr::Object(self.conditions.into_iter().map(|(op, c)| (op, Expr::Object(c))).collect())));
+            kv.push((
+                "Condition".into(),
+                Expr::Object(
+                    self.conditions
+                        .into_iter()
+                        .map(|(op, c)| (op, Expr::Object(c)))
+                        .collect(),
+                ),
+            ));
         }
         Expr::Object(kv)
     }

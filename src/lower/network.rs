@@ -317,8 +317,18 @@ pub fn lower(l: &mut Lowerer<'_>) {
 /// `internet: nat`: an internet gateway for the public tier, one NAT gateway in its first subnet,
 /// and default routes to the NAT for tiers with `egress: nat`.
 fn internet(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
-    let public: Vec<&String> = net.tiers.iter().filter(|(_, t)| t.role == TierRole::Public).map(|(n, _)| n).collect();
-    let nat_tiers: Vec<&String> = net.tiers.iter().filter(|(_, t)| t.egress == Egress::Nat).map(|(n, _)| n).collect();
+    let public: Vec<&String> = net
+        .tiers
+        .iter()
+        .filter(|(_, t)| t.role == TierRole::Public)
+        .map(|(n, _)| n)
+        .collect();
+    let nat_tiers: Vec<&String> = net
+        .tiers
+        .iter()
+        .filter(|(_, t)| t.egress == Egress::Nat)
+        .map(|(n, _)| n)
+        .collect();
     if net.internet == Internet::None {
         for t in public.iter().chain(nat_tiers.iter()) {
             l.diags.push(
@@ -348,9 +358,17 @@ fn internet(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
         Concern::Networking,
         origin,
         span,
-        Body::new().attr("vpc_id", vpc.attr("id")).attr("tags", l.name_tag(&format!("{}-igw", net.name))),
+        Body::new()
+            .attr("vpc_id", vpc.attr("id"))
+            .attr("tags", l.name_tag(&format!("{}-igw", net.name))),
     );
-    for rt in l.net.route_tables.get(&pub_tier).cloned().unwrap_or_default() {
+    for rt in l
+        .net
+        .route_tables
+        .get(&pub_tier)
+        .cloned()
+        .unwrap_or_default()
+    {
         l.resource(
             "aws_route",
             &format!("{}_internet", rt.name),
@@ -369,9 +387,19 @@ fn internet(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
         Concern::Networking,
         origin,
         span,
-        Body::new().attr("domain", Expr::str("vpc")).attr("tags", l.name_tag(&format!("{}-nat", net.name))),
+        Body::new()
+            .attr("domain", Expr::str("vpc"))
+            .attr("tags", l.name_tag(&format!("{}-nat", net.name))),
     );
-    let Some((subnet, _)) = l.net.subnets.get(&pub_tier).and_then(|s| s.first()).cloned() else { return };
+    let Some((subnet, _)) = l
+        .net
+        .subnets
+        .get(&pub_tier)
+        .and_then(|s| s.first())
+        .cloned()
+    else {
+        return;
+    };
     let nat = l.resource(
         "aws_nat_gateway",
         &base,
@@ -385,7 +413,13 @@ fn internet(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
     );
     l.depends(&nat, igw);
     for t in &nat_tiers {
-        for rt in l.net.route_tables.get(t.as_str()).cloned().unwrap_or_default() {
+        for rt in l
+            .net
+            .route_tables
+            .get(t.as_str())
+            .cloned()
+            .unwrap_or_default()
+        {
             l.resource(
                 "aws_route",
                 &format!("{}_nat", rt.name),
@@ -863,7 +897,12 @@ fn peer(l: &mut Lowerer<'_>, net: &Network, vpc: &Address, s: &str, at: &[&str])
     }
     if let Some(v) = s.strip_prefix("var.") {
         if let Some(decl) = l.spec.variables.get(v).cloned() {
-            let spec = crate::spec::VarSpec { var: v.to_string(), default: decl.default, description: Some(decl.description), sensitive: decl.sensitive };
+            let spec = crate::spec::VarSpec {
+                var: v.to_string(),
+                default: decl.default,
+                description: Some(decl.description),
+                sensitive: decl.sensitive,
+            };
             return Some(Peer::Cidr(l.var(&spec, VarType::String, at)));
         }
     }
@@ -1304,7 +1343,14 @@ fn flow_log_role(l: &mut Lowerer<'_>, net: &Network, span: crate::source::Span) 
     let statement = Expr::obj([
         ("Sid", Expr::str("WriteFlowLogs")),
         ("Effect", Expr::str("Allow")),
-        ("Action", Expr::list_str(["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"])),
+        (
+            "Action",
+            Expr::list_str([
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+            ]),
+        ),
         ("Resource", Expr::List(groups)),
     ]);
     let id = format!("{}_flow_logs", ident(&net.name));

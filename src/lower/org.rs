@@ -29,9 +29,19 @@ pub fn lower(l: &mut Lowerer<'_>) {
 /// One aliased provider per declared account, assuming its deployment role.
 fn providers(l: &mut Lowerer<'_>) {
     let accounts = l.spec.accounts.clone();
-    let tags = l.module.providers.first().and_then(|p| p.body.items.iter().find(|(k, _)| k == "default_tags").cloned());
+    let tags = l.module.providers.first().and_then(|p| {
+        p.body
+            .items
+            .iter()
+            .find(|(k, _)| k == "default_tags")
+            .cloned()
+    });
     for (name, a) in &accounts {
-        let role = l.var(&a.role_arn, VarType::String, &["accounts", name, "role_arn"]);
+        let role = l.var(
+            &a.role_arn,
+            VarType::String,
+            &["accounts", name, "role_arn"],
+        );
         l.var(&a.id, VarType::String, &["accounts", name, "id"]);
         let mut assume = Body::new()
             .attr("role_arn", role)
@@ -41,19 +51,34 @@ fn providers(l: &mut Lowerer<'_>) {
             let e = l.var(x, VarType::String, &["accounts", name, "external_id"]);
             assume.push_attr("external_id", e);
         }
-        let mut body = Body::new().attr("region", Expr::str(l.region())).block("assume_role", assume);
+        let mut body = Body::new()
+            .attr("region", Expr::str(l.region()))
+            .block("assume_role", assume);
         if let Some((k, item)) = &tags {
             body.items.push((k.clone(), item.clone()));
         }
-        l.module.providers.push(Provider { name: "aws".into(), alias: Some(ident(name)), body });
+        l.module.providers.push(Provider {
+            name: "aws".into(),
+            alias: Some(ident(name)),
+            body,
+        });
     }
 }
 
 fn scps(l: &mut Lowerer<'_>) {
-    let Some(org) = l.spec.organization.clone() else { return };
+    let Some(org) = l.spec.organization.clone() else {
+        return;
+    };
     let span = l.key_span(&["organization"]);
     let names: Vec<String> = l.spec.accounts.keys().cloned().collect();
-    let Some(acct) = l.resolve(&org.account, "accounts", names.iter(), &["organization", "account"]) else { return };
+    let Some(acct) = l.resolve(
+        &org.account,
+        "accounts",
+        names.iter(),
+        &["organization", "account"],
+    ) else {
+        return;
+    };
     let alias = ident(&acct);
     for (name, scp) in &org.scps {
         let origin = format!("organization.scps.{name}");
@@ -61,10 +86,13 @@ fn scps(l: &mut Lowerer<'_>) {
         let pspan = l.key_span(&at);
         if scp.targets.is_empty() {
             l.diags.push(
-                Diagnostic::error(super::codes::UNKNOWN_REF, format!("SCP `{name}` has no targets"))
-                    .at(pspan)
-                    .label("attached to nothing")
-                    .help("add `targets: [{var: payments_ou_id}]` (OU or account ids)"),
+                Diagnostic::error(
+                    super::codes::UNKNOWN_REF,
+                    format!("SCP `{name}` has no targets"),
+                )
+                .at(pspan)
+                .label("attached to nothing")
+                .help("add `targets: [{var: payments_ou_id}]` (OU or account ids)"),
             );
         }
         let exempt = scp.exempt_principals.clone();
@@ -77,16 +105,31 @@ fn scps(l: &mut Lowerer<'_>) {
                 if let Some(sid) = &s.sid {
                     st.push(("Sid".to_string(), Expr::str(sid)));
                 }
-                st.push(("Effect".into(), Expr::str(if deny { "Deny" } else { "Allow" })));
+                st.push((
+                    "Effect".into(),
+                    Expr::str(if deny { "Deny" } else { "Allow" }),
+                ));
                 st.push(("Action".into(), Expr::list_str(s.actions.clone())));
                 st.push(("Resource".into(), Expr::list_str(s.resources.clone())));
                 let mut cond: Vec<(String, Expr)> = s
                     .conditions
                     .iter()
-                    .map(|(op, kv)| (op.clone(), Expr::Object(kv.iter().map(|(k, v)| (k.clone(), Expr::list_str(v.clone()))).collect())))
+                    .map(|(op, kv)| {
+                        (
+                            op.clone(),
+                            Expr::Object(
+                                kv.iter()
+                                    .map(|(k, v)| (k.clone(), Expr::list_str(v.clone())))
+                                    .collect(),
+                            ),
+                        )
+                    })
                     .collect();
                 if deny && !exempt.is_empty() {
-                    cond.push(("ArnNotLike".into(), Expr::obj([("aws:PrincipalArn", Expr::list_str(exempt.clone()))])));
+                    cond.push((
+                        "ArnNotLike".into(),
+                        Expr::obj([("aws:PrincipalArn", Expr::list_str(exempt.clone()))]),
+                    ));
                 }
                 if !cond.is_empty() {
                     st.push(("Condition".into(), Expr::Object(cond)));
@@ -97,7 +140,14 @@ fn scps(l: &mut Lowerer<'_>) {
         let destroy_blocking = scp.statements.iter().any(|s| {
             s.effect == crate::spec::Effect::Deny
                 && s.actions.iter().any(|a| {
-                    ["kms:ScheduleKeyDeletion", "cloudtrail:DeleteTrail", "logs:DeleteLogGroup", "config:DeleteConfigRule", "config:DeleteConfigurationRecorder"].contains(&a.as_str())
+                    [
+                        "kms:ScheduleKeyDeletion",
+                        "cloudtrail:DeleteTrail",
+                        "logs:DeleteLogGroup",
+                        "config:DeleteConfigRule",
+                        "config:DeleteConfigurationRecorder",
+                    ]
+                    .contains(&a.as_str())
                 })
         });
         if destroy_blocking && exempt.is_empty() {
@@ -117,20 +167,29 @@ fn scps(l: &mut Lowerer<'_>) {
             pspan,
             Body::new()
                 .attr("name", l.name(name))
-                .attr("description", Expr::str(scp.description.clone().unwrap_or_else(|| name.clone())))
+                .attr(
+                    "description",
+                    Expr::str(scp.description.clone().unwrap_or_else(|| name.clone())),
+                )
                 .attr("type", Expr::str("SERVICE_CONTROL_POLICY"))
                 .attr("content", policy_doc(stmts)),
         );
         set_provider(l, &policy, &alias);
         for (i, t) in scp.targets.iter().enumerate() {
-            let target = l.var(t, VarType::String, &["organization", "scps", name, "targets", &i.to_string()]);
+            let target = l.var(
+                t,
+                VarType::String,
+                &["organization", "scps", name, "targets", &i.to_string()],
+            );
             let a = l.resource(
                 "aws_organizations_policy_attachment",
                 &format!("{}_{}", ident(name), ident(&t.var)),
                 Concern::Compliance,
                 &origin,
                 pspan,
-                Body::new().attr("policy_id", policy.attr("id")).attr("target_id", target),
+                Body::new()
+                    .attr("policy_id", policy.attr("id"))
+                    .attr("target_id", target),
             );
             set_provider(l, &a, &alias);
         }

@@ -6,7 +6,9 @@ use crate::diag::Diagnostic;
 use crate::ir::*;
 
 pub fn lower(l: &mut Lowerer<'_>) {
-    let Some(sm) = l.spec.session_manager.clone() else { return };
+    let Some(sm) = l.spec.session_manager.clone() else {
+        return;
+    };
     let span = l.key_span(&["session_manager"]);
     let origin = "session_manager";
     let (Some(group), Some((_, bucket)), Some(key)) = (
@@ -34,18 +36,38 @@ pub fn lower(l: &mut Lowerer<'_>) {
             .collect();
         if !missing.is_empty() && net.internet == crate::spec::Internet::None {
             l.diags.push(
-                Diagnostic::warning(super::codes::SESSION, format!("Session Manager needs interface endpoints {} in a VPC without internet", missing.join(", ")))
-                    .at(span)
-                    .label("agent cannot reach Systems Manager")
-                    .scope(origin)
-                    .help(format!("add under `network.endpoints`: {}", missing.iter().map(|m| format!("`{m}: {{type: interface, tiers: [...], security_group: ...}}`")).collect::<Vec<_>>().join(", "))),
+                Diagnostic::warning(
+                    super::codes::SESSION,
+                    format!(
+                        "Session Manager needs interface endpoints {} in a VPC without internet",
+                        missing.join(", ")
+                    ),
+                )
+                .at(span)
+                .label("agent cannot reach Systems Manager")
+                .scope(origin)
+                .help(format!(
+                    "add under `network.endpoints`: {}",
+                    missing
+                        .iter()
+                        .map(|m| format!(
+                            "`{m}: {{type: interface, tiers: [...], security_group: ...}}`"
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
         }
     }
     let doc_name = l.name("session-preferences");
     let content = Expr::obj([
         ("schemaVersion", Expr::str("1.0")),
-        ("description", Expr::str("Session Manager preferences: encrypted sessions logged to CloudWatch Logs and S3")),
+        (
+            "description",
+            Expr::str(
+                "Session Manager preferences: encrypted sessions logged to CloudWatch Logs and S3",
+            ),
+        ),
         ("sessionType", Expr::str("Standard_Stream")),
         (
             "inputs",
@@ -57,9 +79,15 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 ("cloudWatchEncryptionEnabled", Expr::Bool(true)),
                 ("cloudWatchStreamingEnabled", Expr::Bool(true)),
                 ("kmsKeyId", key.attr("key_id")),
-                ("idleSessionTimeout", Expr::str(sm.idle_timeout_minutes.to_string())),
+                (
+                    "idleSessionTimeout",
+                    Expr::str(sm.idle_timeout_minutes.to_string()),
+                ),
                 ("runAsEnabled", Expr::Bool(false)),
-                ("shellProfile", Expr::obj([("linux", Expr::str("")), ("windows", Expr::str(""))])),
+                (
+                    "shellProfile",
+                    Expr::obj([("linux", Expr::str("")), ("windows", Expr::str(""))]),
+                ),
             ]),
         ),
     ]);
@@ -90,7 +118,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
             ("Sid", Expr::str("WriteSessionTranscripts")),
             ("Effect", Expr::str("Allow")),
             ("Action", Expr::list_str(["s3:PutObject"])),
-            ("Resource", Expr::concat(vec![bucket_arn.clone(), Expr::str("/sessions/*")])),
+            (
+                "Resource",
+                Expr::concat(vec![bucket_arn.clone(), Expr::str("/sessions/*")]),
+            ),
         ]),
         Expr::obj([
             ("Sid", Expr::str("ReadBucketEncryption")),
@@ -101,7 +132,14 @@ pub fn lower(l: &mut Lowerer<'_>) {
         Expr::obj([
             ("Sid", Expr::str("StreamSessionLogs")),
             ("Effect", Expr::str("Allow")),
-            ("Action", Expr::list_str(["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"])),
+            (
+                "Action",
+                Expr::list_str([
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ]),
+            ),
             ("Resource", logs_arn),
         ]),
         Expr::obj([
@@ -114,7 +152,10 @@ pub fn lower(l: &mut Lowerer<'_>) {
         Expr::obj([
             ("Sid", Expr::str("EncryptSessions")),
             ("Effect", Expr::str("Allow")),
-            ("Action", Expr::list_str(["kms:Decrypt", "kms:GenerateDataKey"])),
+            (
+                "Action",
+                Expr::list_str(["kms:Decrypt", "kms:GenerateDataKey"]),
+            ),
             ("Resource", key.attr("arn")),
         ]),
     ];
@@ -123,7 +164,8 @@ pub fn lower(l: &mut Lowerer<'_>) {
             id: "session_instance",
             logical: "session-instance",
             service: "ec2.amazonaws.com",
-            description: "Instance role for the SSM agent: Session Manager with encrypted, logged sessions",
+            description:
+                "Instance role for the SSM agent: Session Manager with encrypted, logged sessions",
             concern: Concern::Security,
             origin,
             span,
@@ -137,9 +179,14 @@ pub fn lower(l: &mut Lowerer<'_>) {
         Concern::Security,
         origin,
         span,
-        Body::new()
-            .attr("role", role.attr("name"))
-            .attr("policy_arn", Expr::concat(vec![Expr::str("arn:"), partition, Expr::str(":iam::aws:policy/AmazonSSMManagedInstanceCore")])),
+        Body::new().attr("role", role.attr("name")).attr(
+            "policy_arn",
+            Expr::concat(vec![
+                Expr::str("arn:"),
+                partition,
+                Expr::str(":iam::aws:policy/AmazonSSMManagedInstanceCore"),
+            ]),
+        ),
     );
     l.resource(
         "aws_iam_instance_profile",
@@ -147,24 +194,42 @@ pub fn lower(l: &mut Lowerer<'_>) {
         Concern::Security,
         origin,
         span,
-        Body::new().attr("name", l.name("session-instance")).attr("role", role.attr("name")),
+        Body::new()
+            .attr("name", l.name("session-instance"))
+            .attr("role", role.attr("name")),
     );
 
     // operator access: start sessions only on instances whose tags match the caller's session tags
     let instances = l.arn("ec2", true, vec![Expr::str("instance/*")]);
     let sessions = l.arn("ssm", true, vec![Expr::str("session/${aws:userid}-*")]);
     let mut start = vec![
-        ("Sid".to_string(), Expr::str("StartSessionOnMatchingInstances")),
+        (
+            "Sid".to_string(),
+            Expr::str("StartSessionOnMatchingInstances"),
+        ),
         ("Effect".into(), Expr::str("Allow")),
         ("Action".into(), Expr::list_str(["ssm:StartSession"])),
-        ("Resource".into(), Expr::List(vec![instances, document.attr("arn")])),
+        (
+            "Resource".into(),
+            Expr::List(vec![instances, document.attr("arn")]),
+        ),
     ];
     if !sm.abac_tags.is_empty() {
         start.push((
             "Condition".into(),
             Expr::obj([(
                 "StringEquals",
-                Expr::Object(sm.abac_tags.iter().map(|t| (format!("ssm:resourceTag/{t}"), Expr::str(format!("${{aws:PrincipalTag/{t}}}")))).collect()),
+                Expr::Object(
+                    sm.abac_tags
+                        .iter()
+                        .map(|t| {
+                            (
+                                format!("ssm:resourceTag/{t}"),
+                                Expr::str(format!("${{aws:PrincipalTag/{t}}}")),
+                            )
+                        })
+                        .collect(),
+                ),
             )]),
         ));
     }

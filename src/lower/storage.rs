@@ -231,7 +231,11 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
                 .anyone()
                 .actions(&["s3:PutObject"])
                 .resource(objects.clone())
-                .when("StringNotEqualsIfExists", "s3:x-amz-server-side-encryption", Expr::str("aws:kms"))
+                .when(
+                    "StringNotEqualsIfExists",
+                    "s3:x-amz-server-side-encryption",
+                    Expr::str("aws:kms"),
+                )
                 .build(),
         );
     }
@@ -240,15 +244,29 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
         s.push(
             Stmt::deny("DenyDeleteWithoutMfa")
                 .anyone()
-                .actions(&["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"])
+                .actions(&[
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                    "s3:PutBucketVersioning",
+                    "s3:PutLifecycleConfiguration",
+                ])
                 .resource(both.clone())
-                .when("BoolIfExists", "aws:MultiFactorAuthPresent", Expr::str("false"))
+                .when(
+                    "BoolIfExists",
+                    "aws:MultiFactorAuthPresent",
+                    Expr::str("false"),
+                )
                 .when("ArnNotEquals", "aws:PrincipalArn", deployer)
                 .build(),
         );
     }
     let account = l.account_id();
-    let log_prefix = Expr::concat(vec![arn.clone(), Expr::str("/AWSLogs/"), account.clone(), Expr::str("/*")]);
+    let log_prefix = Expr::concat(vec![
+        arn.clone(),
+        Expr::str("/AWSLogs/"),
+        account.clone(),
+        Expr::str("/*"),
+    ]);
     if b.log_delivery.contains(&LogDelivery::Cloudtrail) {
         let trail_arn = match &l.spec.trail {
             Some(t) => {
@@ -270,16 +288,27 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
                 .service("cloudtrail.amazonaws.com")
                 .actions(&["s3:PutObject"])
                 .resource(log_prefix.clone())
-                .when("StringEquals", "s3:x-amz-acl", Expr::str("bucket-owner-full-control"))
+                .when(
+                    "StringEquals",
+                    "s3:x-amz-acl",
+                    Expr::str("bucket-owner-full-control"),
+                )
                 .when("StringEquals", "aws:SourceArn", trail_arn)
                 .build(),
         );
     }
-    for (service, sid) in [(LogDelivery::VpcFlowLogs, "VpcFlowLogs"), (LogDelivery::Config, "Config")] {
+    for (service, sid) in [
+        (LogDelivery::VpcFlowLogs, "VpcFlowLogs"),
+        (LogDelivery::Config, "Config"),
+    ] {
         if !b.log_delivery.contains(&service) {
             continue;
         }
-        let principal = if service == LogDelivery::Config { "config.amazonaws.com" } else { "delivery.logs.amazonaws.com" };
+        let principal = if service == LogDelivery::Config {
+            "config.amazonaws.com"
+        } else {
+            "delivery.logs.amazonaws.com"
+        };
         s.push(
             Stmt::allow(&format!("Allow{sid}AclCheck"))
                 .service(principal)
@@ -288,11 +317,22 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
                 .when("StringEquals", "aws:SourceAccount", account.clone())
                 .build(),
         );
-        let mut write = Stmt::allow(&format!("Allow{sid}Write")).service(principal).actions(&["s3:PutObject"]).resource(log_prefix.clone());
+        let mut write = Stmt::allow(&format!("Allow{sid}Write"))
+            .service(principal)
+            .actions(&["s3:PutObject"])
+            .resource(log_prefix.clone());
         if service == LogDelivery::VpcFlowLogs {
-            write = write.when("StringEquals", "s3:x-amz-acl", Expr::str("bucket-owner-full-control"));
+            write = write.when(
+                "StringEquals",
+                "s3:x-amz-acl",
+                Expr::str("bucket-owner-full-control"),
+            );
         }
-        s.push(write.when("StringEquals", "aws:SourceAccount", account.clone()).build());
+        s.push(
+            write
+                .when("StringEquals", "aws:SourceAccount", account.clone())
+                .build(),
+        );
     }
     if b.log_delivery.contains(&LogDelivery::S3AccessLogs) {
         let sources: Vec<Expr> = l

@@ -44,7 +44,11 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(spec: &'a Spec, doc: &'a Node) -> Self {
-        Ctx { spec, doc, index: doc.index() }
+        Ctx {
+            spec,
+            doc,
+            index: doc.index(),
+        }
     }
     /// Span of the value at a JSON pointer (`/buckets/audit-logs/key`); when the node is absent
     /// (a default applies), the span of the nearest ancestor's key.

@@ -61,8 +61,14 @@ pub fn apply(cx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
             continue; // checked against the generated blocks by lowering
         }
         // any explainable finding can be waived: compliance rules and lowering warnings alike
-        let Some(entry) = entries.iter().find(|e| e.code.eq_ignore_ascii_case(&w.rule) || e.slug == w.rule) else {
-            let all: Vec<String> = entries.iter().flat_map(|e| [e.code.to_string(), e.slug.to_string()]).collect();
+        let Some(entry) = entries
+            .iter()
+            .find(|e| e.code.eq_ignore_ascii_case(&w.rule) || e.slug == w.rule)
+        else {
+            let all: Vec<String> = entries
+                .iter()
+                .flat_map(|e| [e.code.to_string(), e.slug.to_string()])
+                .collect();
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_RULE,
                 format!("waiver names unknown rule `{}`", w.rule),

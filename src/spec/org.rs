@@ -65,4 +65,3 @@ pub struct State {
     #[serde(default)]
     pub dynamodb_table: Option<String>,
 }
-

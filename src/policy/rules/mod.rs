@@ -3,8 +3,8 @@
 
 use super::Rule;
 
-mod util;
 pub mod monitoring_presets;
+mod util;
 
 pub mod account_level_settings;
 pub mod account_singleton;
