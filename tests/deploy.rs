@@ -395,6 +395,14 @@ fn deploy(spec: &str) {
     for (addr, why) in &skipped {
         summary.push_str(&format!("  skipped {addr}: {why}\n"));
     }
+    for x in list("translated") {
+        summary.push_str(&format!(
+            "  moto 500 answered with the AWS error code: {x}\n"
+        ));
+    }
+    for x in list("retried") {
+        summary.push_str(&format!("  retried by the AWS SDK: {x}\n"));
+    }
     for x in list("notimplemented") {
         summary.push_str(&format!("  moto NotImplemented: {x}\n"));
     }

@@ -130,10 +130,14 @@ fn statement(sid: &str, actions: &[&str], resource: Expr, condition: Option<Expr
 }
 
 /// `{"StringEquals": {"kms:ViaService": "<service>.<region>.amazonaws.com", ...extra}}`
-fn via_service(service: &str, region: &str, extra: Vec<(String, Expr)>) -> Expr {
+fn via_service(service: &str, region: &Expr, extra: Vec<(String, Expr)>) -> Expr {
     let mut eq = vec![(
         "kms:ViaService".to_string(),
-        Expr::str(format!("{service}.{region}.amazonaws.com")),
+        Expr::concat(vec![
+            Expr::str(format!("{service}.")),
+            region.clone(),
+            Expr::str(".amazonaws.com"),
+        ]),
     )];
     eq.extend(extra);
     Expr::obj([("StringEquals", Expr::Object(eq))])
@@ -645,7 +649,7 @@ fn function_vpc(l: &mut Lowerer<'_>, name: &str, v: &FunctionVpcIn) -> Option<Bo
 /// key (created with a key), limited to this secret by its encryption context; for an existing
 /// secret, whose key this stack does not know, on any key of the account under the same
 /// conditions. Created secrets on the AWS-managed key need none.
-fn secret_kms(spec: &Spec, region: &str, name: &str, actions: &[&str], arn: Expr) -> Vec<Expr> {
+fn secret_kms(spec: &Spec, region: &Expr, name: &str, actions: &[&str], arn: Expr) -> Vec<Expr> {
     let cond = via_service(
         "secretsmanager",
         region,

@@ -16,7 +16,6 @@ pub fn lower(l: &mut Lowerer<'_>) {
         let at = ["keys", name.as_str()];
         let origin = format!("keys.{name}");
         let span = l.key_span(&at);
-        let region = l.region();
         let account = l.account_id();
         let root = l.root_principal();
 
@@ -31,7 +30,7 @@ pub fn lower(l: &mut Lowerer<'_>) {
             let ctx = l.arn("logs", true, vec![Expr::str("log-group:*")]);
             stmts.push(
                 Stmt::allow("AllowCloudWatchLogs")
-                    .service(&format!("logs.{region}.amazonaws.com"))
+                    .service_expr(l.in_region("logs.", ".amazonaws.com"))
                     .actions(&[
                         "kms:Decrypt*",
                         "kms:Describe*",
@@ -104,46 +103,21 @@ pub fn lower(l: &mut Lowerer<'_>) {
             );
         }
         // usage grants for the roles the spec names
-        let mut users = Vec::new();
-        for (i, u) in key.users.iter().enumerate() {
-            let at = ["keys", name.as_str(), "users", &i.to_string()];
-            if let Some(r) = u
-                .strip_prefix("iam.roles.")
-                .filter(|r| spec.iam.roles.contains_key(*r))
-            {
-                users.push(Address::resource("aws_iam_role", &ident(r)).attr("arn"));
-            } else if let Some(f) = u
-                .strip_prefix("functions.")
-                .filter(|f| spec.functions.contains_key(*f))
-            {
-                users.push(
-                    Address::resource("aws_iam_role", &format!("{}_function", ident(f)))
-                        .attr("arn"),
-                );
-            } else {
-                let mut known: Vec<String> = spec
-                    .iam
-                    .roles
-                    .keys()
-                    .map(|r| format!("iam.roles.{r}"))
-                    .collect();
-                known.extend(spec.functions.keys().map(|f| format!("functions.{f}")));
-                l.diags.push(
-                    crate::diag::Diagnostic::error(
-                        super::codes::UNKNOWN_REF,
-                        format!("`{u}` is not a role or function of this spec"),
-                    )
-                    .at(l.span(&at))
-                    .label("unknown key user")
-                    .help(match crate::validate::did_you_mean(u, &known) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
-                            "name `iam.roles.NAME` or `functions.NAME`; known: {}",
-                            known.join(", ")
-                        ),
-                    }),
-                );
-            }
+        let users: Vec<Expr> = (key.users.iter().enumerate())
+            .filter_map(|(i, u)| key_principal(l, name, "users", i, u))
+            .collect();
+        // administration without data access for the principals the spec names
+        let admins: Vec<Expr> = (key.administrators.iter().enumerate())
+            .filter_map(|(i, a)| key_principal(l, name, "administrators", i, a))
+            .collect();
+        if !admins.is_empty() {
+            stmts.push(
+                Stmt::allow("AllowKeyAdministration")
+                    .aws(Expr::List(admins))
+                    .actions(ADMIN_ACTIONS)
+                    .resource(Expr::str("*"))
+                    .build(),
+            );
         }
         if !users.is_empty() {
             stmts.push(
@@ -220,6 +194,90 @@ pub fn lower(l: &mut Lowerer<'_>) {
                 .attr("target_key_id", k.attr("key_id")),
         );
     }
+}
+
+/// Key administration without cryptographic use (no Encrypt/Decrypt/GenerateDataKey).
+const ADMIN_ACTIONS: &[&str] = &[
+    "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+];
+
+/// The ARN a key-policy principal reference stands for: `iam.roles.NAME`, `functions.NAME` (its
+/// execution role) or, for administrators, `deployer`. An unknown reference is an error at it.
+fn key_principal(
+    l: &mut Lowerer<'_>,
+    key: &str,
+    field: &str,
+    i: usize,
+    reference: &str,
+) -> Option<Expr> {
+    let spec = l.spec;
+    if field == "administrators" && reference == "deployer" {
+        return Some(l.deployer_principal(&format!("keys.{key}")));
+    }
+    if let Some(r) = reference
+        .strip_prefix("iam.roles.")
+        .filter(|r| spec.iam.roles.contains_key(*r))
+    {
+        return Some(Address::resource("aws_iam_role", &ident(r)).attr("arn"));
+    }
+    if let Some(f) = reference
+        .strip_prefix("functions.")
+        .filter(|f| spec.functions.contains_key(*f))
+    {
+        return Some(
+            Address::resource("aws_iam_role", &format!("{}_function", ident(f))).attr("arn"),
+        );
+    }
+    let mut known: Vec<String> = spec
+        .iam
+        .roles
+        .keys()
+        .map(|r| format!("iam.roles.{r}"))
+        .collect();
+    known.extend(spec.functions.keys().map(|f| format!("functions.{f}")));
+    if field == "administrators" {
+        known.insert(0, "deployer".into());
+    }
+    let at = ["keys", key, field, &i.to_string()];
+    l.diags.push(
+        crate::diag::Diagnostic::error(
+            super::codes::UNKNOWN_REF,
+            format!("`{reference}` is not a role or function of this spec"),
+        )
+        .at(l.span(&at))
+        .label(if field == "users" {
+            "unknown key user"
+        } else {
+            "unknown key administrator"
+        })
+        .help(match crate::validate::did_you_mean(reference, &known) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "name `iam.roles.NAME` or `functions.NAME`{}; known: {}",
+                if field == "administrators" {
+                    " or `deployer`"
+                } else {
+                    ""
+                },
+                known.join(", ")
+            ),
+        }),
+    );
+    None
 }
 
 /// Keys whose consumers need a grant in the key policy, computed once for all keys.

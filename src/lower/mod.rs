@@ -253,7 +253,7 @@ impl<'a> Lowerer<'a> {
                 crate::naming::Piece::Token("account_id") => {
                     Address::data("aws_caller_identity", "current").attr("account_id")
                 }
-                crate::naming::Piece::Token("region") => Expr::str(self.region()),
+                crate::naming::Piece::Token("region") => self.region(),
                 crate::naming::Piece::Token(other) => Expr::str(*other),
             })
             .collect();
@@ -339,8 +339,32 @@ impl<'a> Lowerer<'a> {
     pub fn partition(&mut self) -> Expr {
         Address::data("aws_partition", "current").attr("partition")
     }
-    pub fn region(&self) -> String {
-        self.spec.region.clone()
+    /// The Region in resource arguments: the spec's literal, or `data.aws_region.current.name`
+    /// when the Region is a deployment variable (`region_variable`).
+    pub fn region(&self) -> Expr {
+        match &self.spec.region_variable {
+            None => Expr::str(self.spec.region.clone()),
+            Some(_) => Address::data("aws_region", "current").attr("name"),
+        }
+    }
+    /// `<prefix><region><suffix>`, e.g. `logs.` + region + `.amazonaws.com`.
+    pub fn in_region(&self, prefix: &str, suffix: &str) -> Expr {
+        Expr::concat(vec![Expr::str(prefix), self.region(), Expr::str(suffix)])
+    }
+    /// The Region the provider deploys to: the literal, or the deployment variable.
+    pub fn provider_region(&mut self) -> Expr {
+        match self.spec.region_variable.clone() {
+            None => Expr::str(self.spec.region.clone()),
+            Some(var) => {
+                let v = VarSpec {
+                    var,
+                    default: Some(serde_json::Value::String(self.spec.region.clone())),
+                    description: Some("AWS Region the stack deploys to".into()),
+                    sensitive: false,
+                };
+                self.var(&v, VarType::String, &["region_variable"])
+            }
+        }
     }
     /// `arn:<partition>:<service>:<region>:<account>:<rest>`
     pub fn arn(&mut self, service: &str, region: bool, rest: Vec<Expr>) -> Expr {
@@ -350,7 +374,7 @@ impl<'a> Lowerer<'a> {
             Expr::str(format!(":{service}:")),
         ];
         if region {
-            parts.push(Expr::str(self.region()));
+            parts.push(self.region());
         }
         parts.push(Expr::str(":"));
         parts.push(self.account_id());
@@ -358,6 +382,21 @@ impl<'a> Lowerer<'a> {
         parts.extend(rest);
         Expr::concat(parts)
     }
+    /// The role (not the session) that runs the deployment: `aws_caller_identity.arn` is a
+    /// per-session `assumed-role/.../<session>` ARN in CI, so it is resolved to the role with
+    /// `aws_iam_session_context.issuer_arn` and stays the same from run to run (C18).
+    pub fn deployer_principal(&mut self, origin: &str) -> Expr {
+        let caller = Address::data("aws_caller_identity", "current");
+        let ctx = self.data(
+            "aws_iam_session_context",
+            "current",
+            Concern::Security,
+            origin,
+            Body::new().attr("arn", caller.attr("arn")),
+        );
+        ctx.attr("issuer_arn")
+    }
+
     pub fn root_principal(&mut self) -> Expr {
         let p = self.partition();
         let a = self.account_id();
@@ -377,7 +416,8 @@ impl<'a> Lowerer<'a> {
             let e = self.str_or_var(v, &["tags", "required", k]);
             tags.push((k.clone(), e));
         }
-        let mut body = Body::new().attr("region", Expr::str(self.region()));
+        let region = self.provider_region();
+        let mut body = Body::new().attr("region", region);
         if !tags.is_empty() {
             body = body.block("default_tags", Body::new().attr("tags", Expr::Object(tags)));
         }
@@ -403,6 +443,15 @@ impl<'a> Lowerer<'a> {
             "region",
             Body::new(),
         );
+        if self.spec.region_variable.is_some() {
+            self.data(
+                "aws_region",
+                "current",
+                Concern::Security,
+                "region_variable",
+                Body::new(),
+            );
+        }
     }
 
     // ---- references -----------------------------------------------------------------------
@@ -681,11 +730,13 @@ impl Stmt {
         self
     }
     /// `Principal: {Service: ...}`.
-    pub fn service(mut self, service: &str) -> Self {
-        self.head.push((
-            "Principal".into(),
-            Expr::obj([("Service", Expr::str(service))]),
-        ));
+    pub fn service(self, service: &str) -> Self {
+        self.service_expr(Expr::str(service))
+    }
+    /// `Principal: {Service: ...}` for a computed service name (a regional principal).
+    pub fn service_expr(mut self, service: Expr) -> Self {
+        self.head
+            .push(("Principal".into(), Expr::obj([("Service", service)])));
         self
     }
     /// `Principal: {AWS: ...}`.

@@ -780,7 +780,7 @@ fn endpoints(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
         let span = l.key_span(&at);
         let mut body = Body::new().attr("vpc_id", vpc.attr("id")).attr(
             "service_name",
-            Expr::str(format!("com.amazonaws.{}.{svc}", l.region())),
+            l.in_region("com.amazonaws.", &format!(".{svc}")),
         );
         match ep.kind {
             EndpointType::Gateway => {

@@ -52,7 +52,7 @@ fn providers(l: &mut Lowerer<'_>) {
             assume.push_attr("external_id", e);
         }
         let mut body = Body::new()
-            .attr("region", Expr::str(l.region()))
+            .attr("region", l.provider_region())
             .block("assume_role", assume);
         if let Some((k, item)) = &tags {
             body.items.push((k.clone(), item.clone()));

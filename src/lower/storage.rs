@@ -240,7 +240,7 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
         );
     }
     if b.mfa_delete == MfaDelete::Policy {
-        let deployer = deployer(l);
+        let deployer = l.deployer_principal("buckets");
         s.push(
             Stmt::deny("DenyDeleteWithoutMfa")
                 .anyone()
@@ -353,20 +353,6 @@ fn bucket_statements(l: &mut Lowerer<'_>, name: &str, b: &Bucket, bucket: &Addre
         );
     }
     s
-}
-
-/// The role (not the session) that runs Terraform: exempt from the MFA-delete deny so that the
-/// stack stays destroyable.
-fn deployer(l: &mut Lowerer<'_>) -> Expr {
-    let caller = Address::data("aws_caller_identity", "current");
-    let ctx = l.data(
-        "aws_iam_session_context",
-        "current",
-        Concern::Security,
-        "buckets",
-        Body::new().attr("arn", caller.attr("arn")),
-    );
-    ctx.attr("issuer_arn")
 }
 
 pub fn parameters(l: &mut Lowerer<'_>) {

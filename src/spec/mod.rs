@@ -37,6 +37,12 @@ pub struct Spec {
         example = "us-east-1"
     )]
     pub region: String,
+    /// Choose the Region at deploy time: the name of a deployment variable whose default is
+    /// `region`. The provider reads the variable; resource arguments (ARNs, service principals,
+    /// endpoint service names) take the Region from `data.aws_region.current`, never a literal.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9_]*$"), example = &"aws_region")]
+    pub region_variable: Option<String>,
     /// Environment naming: the suffix every physical name carries.
     #[serde(default)]
     pub environment: Environment,

@@ -28,6 +28,13 @@ pub struct Key {
     /// `functions.NAME` (its execution role). Granted in the key policy.
     #[serde(default)]
     pub users: Vec<String>,
+    /// Principals that administer the key (describe, enable/disable, rotate, tag, schedule
+    /// deletion) without using it for data: `deployer` (the role running the deployment, resolved
+    /// from its session so the grant does not change per run) or `iam.roles.NAME`. The account
+    /// root always keeps full access, so the key cannot be locked out.
+    #[serde(default)]
+    #[schemars(example = vec!["deployer".to_string()])]
+    pub administrators: Vec<String>,
     /// Multi-Region primary key (replicas are created in the DR Region's stack).
     #[serde(default)]
     pub multi_region: bool,

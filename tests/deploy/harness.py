@@ -53,44 +53,68 @@ def free_port():
 
 
 def serve(port):
-    """moto's server app (as `moto_server` builds it) on 127.0.0.1:PORT, one request at a time.
+    """moto's server app (as `moto_server` builds it) on 127.0.0.1:PORT, one connection at a time.
 
-    moto's backends are not thread-safe and `moto_server` serves each request on its own thread: with
-    terraform's parallel calls, concurrent DeleteNetworkAclEntry calls on one ACL make moto skip an entry
-    while another thread removes one (StopIteration -> HTTP 500). Connections are still accepted on
-    threads (keep-alive works); the application itself runs under one lock."""
-    import threading
+    `moto_server` serves every connection on its own thread with HTTP/1.1 keep-alive. That broke
+    runs in two ways: moto's backends are not thread-safe (concurrent DeleteNetworkAclEntry calls on
+    one ACL made moto skip an entry: StopIteration, HTTP 500), and on a loaded machine the provider
+    now and then did not get the answer to a request moto had carried out (moto logged 200, the SDK
+    retried: a delete's retry then fails because the first one worked). Single-threaded, werkzeug
+    speaks HTTP/1.0 and closes each connection after its response; seen over repeated runs under
+    load, no request is retried any more. Each request's action goes to moto.log."""
+    import io
+    import urllib.parse
 
     from werkzeug.serving import run_simple
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
     app = DomainDispatcherApplication(create_backend_app)
-    lock = threading.Lock()
 
-    def serialized(environ, start_response):
-        # the query-protocol action of each request (EC2, IAM, ...) goes to moto.log: werkzeug's own
-        # line shows only "POST / 200"
+    def logged(environ, start_response):
+        # werkzeug's own line shows only "POST / 200": name the query-protocol action, the ids that
+        # matter when a step fails, and the SDK's invocation id and attempt number
         action = ""
         if environ.get("REQUEST_METHOD") == "POST" and "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
-            import io
-            import urllib.parse
-
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             environ["wsgi.input"] = io.BytesIO(body)
             form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-            action = form.get("Action", [""])[0]
-            ident = [f"{k}={v[0]}" for k, v in sorted(form.items()) if k in (
+            ids = [f"{k}={v[0]}" for k, v in sorted(form.items()) if k in (
                 "NetworkAclId", "RuleNumber", "Egress", "VpcId", "SubnetId", "RoleName", "PolicyArn")]
-            action = " ".join([action] + ident)
+            action = " ".join(form.get("Action", [""])[:1] + ids)
+        inv = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")[:8]
+        attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";")[0]
         t = time.monotonic()
-        with lock:
-            out = list(app(environ, start_response))
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return lambda data: None
+
+        try:
+            out = list(app(environ, capture))
+        except Exception as e:
+            print(f"action {action} [{inv} {attempt}] raised {type(e).__name__}", file=sys.stderr, flush=True)
+            raise
+        status, headers = seen["status"], seen["headers"]
+        if action.startswith("DeleteNetworkAclEntry ") and status.startswith("500"):
+            # moto looks the entry up with a bare next(): a missing entry is StopIteration, HTTP 500.
+            # AWS answers InvalidNetworkAclEntry.NotFound (400), which the provider takes as deleted.
+            status = "400 Bad Request"
+            body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+                    "<Code>InvalidNetworkAclEntry.NotFound</Code>"
+                    "<Message>The specified network ACL entry does not exist</Message>"
+                    "</Error></Errors><RequestID>ztc-harness</RequestID></Response>").encode()
+            headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))]
+            out = [body]
+            action += " -> InvalidNetworkAclEntry.NotFound"
+        start_response(status, headers)
         if action:
-            print(f"action {action} ({time.monotonic() - t:.2f}s)", file=sys.stderr, flush=True)
+            print(f"action {action} [{inv} {attempt}] {status.split()[0]} ({time.monotonic() - t:.2f}s)",
+                  file=sys.stderr, flush=True)
         return out
 
     os.environ.setdefault("MOTO_PORT", str(port))
-    run_simple("127.0.0.1", port, serialized, threaded=True, request_handler=MotoRequestHandler)
+    run_simple("127.0.0.1", port, logged, threaded=False, request_handler=MotoRequestHandler)
 
 
 def start_moto(logdir):
@@ -542,6 +566,11 @@ def main(plan_path):
             ni = sorted(set(re.findall(r"NotImplementedError: (.+)",
                                        open(os.path.join(plan["logs"], "moto.log"), errors="replace").read())))
             res["notimplemented"] = [x.strip() for x in ni]
+            # requests the SDK sent again (moto answered the first attempt, or never got it)
+            mlog = open(os.path.join(plan["logs"], "moto.log"), errors="replace").read()
+            res["retried"] = sorted(set(re.findall(r"^action (.*) \[\w* attempt=[2-9]\]", mlog, re.M)))
+            # moto 500s answered with AWS's NotFound code instead (see serve())
+            res["translated"] = sorted(set(re.findall(r"^action (.* -> [\w.]+) \[", mlog, re.M)))
         res["times"]["total"] = round(time.monotonic() - t0, 1)
         with open(plan["result"], "w") as f:
             json.dump(res, f, indent=1)
