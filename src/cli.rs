@@ -97,6 +97,18 @@ pub enum Command {
     Init(crate::init::InitArgs),
     /// Draw a spec: the network (trust boundary, tiers, flows) or the resource graph.
     Graph(crate::graph::GraphArgs),
+    /// Write the PCI DSS evidence report of a spec: per requirement, the spec lines and generated
+    /// resources that meet it, the checks and their outcome, and the waivers.
+    Report {
+        /// The spec file (zerotrust.yaml).
+        spec: PathBuf,
+        /// Output format: md (Markdown), html (one self-contained page) or json.
+        #[arg(long, value_enum, default_value = "md")]
+        format: crate::evidence::Format,
+        /// Write to this file (replaced atomically) instead of stdout.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
         /// The shell.
@@ -146,6 +158,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain { code, list } => explain(code.as_deref(), list),
         Command::Init(args) => crate::init::run(args, ui.quiet),
         Command::Graph(args) => crate::graph::run(args, ui.color),
+        Command::Report { spec, format, out } => report(&ui, &spec, format, out.as_deref()),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "ztc", &mut std::io::stdout());
@@ -363,6 +376,84 @@ pub fn write_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<
         let _ = std::fs::remove_dir_all(&old);
     }
     Ok(())
+}
+
+/// Write `bytes` to the file `path` atomically: into a temporary file beside it, synced, then
+/// renamed over it. A failure leaves any previous file untouched and no temporary file behind.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| std::io::Error::other("the output path names no file"))?;
+    let tmp = parent.join(format!(".{name}.ztc-tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn report(ui: &Ui, spec: &Path, format: crate::evidence::Format, out: Option<&Path>) -> i32 {
+    let c = match compile_file(ui, spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let blocking: Vec<Diagnostic> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_blocking())
+        .cloned()
+        .collect();
+    let model = match crate::evidence::build(&c) {
+        Ok(m) => m,
+        Err(why) => {
+            eprint!("{}", diag::render(&blocking, &c.source, ui.color, 100));
+            eprintln!("error: cannot report on {}: {why}", spec.display());
+            return if c.input_error {
+                exit::INPUT
+            } else {
+                exit::FINDINGS
+            };
+        }
+    };
+    let text = crate::evidence::render(format, &model);
+    let code = if blocking.is_empty() {
+        exit::OK
+    } else {
+        eprint!("{}", diag::render(&blocking, &c.source, ui.color, 100));
+        eprintln!(
+            "error: {} has unwaived errors; the report shows them as failing requirements",
+            spec.display()
+        );
+        exit::FINDINGS
+    };
+    match out {
+        None => {
+            print!("{text}");
+            code
+        }
+        Some(p) => match write_file_atomic(p, text.as_bytes()) {
+            Ok(()) => {
+                if !ui.quiet {
+                    eprintln!("wrote {}", p.display());
+                }
+                code
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", p.display());
+                exit::IO
+            }
+        },
+    }
 }
 
 fn check(ui: &Ui, specs: &[PathBuf], format: Format, fail_on: FailOn) -> i32 {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod emit;
+pub mod evidence;
 pub mod explain;
 pub mod graph;
 pub mod init;
