@@ -10,6 +10,8 @@
 #   node/          also yaml-language-server (tests/lsp.rs)
 #   venv-precommit/ pre-commit (tests/precommit.rs, slow part with ZTC_SLOW_TESTS=1)
 #   graphviz       `dot` from Debian apt when running as root (tests/graph.rs)
+#   chromium       headless Chromium from Debian apt when running as root (tests/report.rs renders
+#                  the HTML evidence report)
 # Terraform (>= 1.5) is NOT installed here: it comes with the machine image (PATH or $ZTC_TERRAFORM).
 #
 # Idempotent: a part whose pinned version is already installed is skipped (stamp file); a part whose
@@ -172,6 +174,22 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 else
   printf 'install-test-tools: error: graphviz `dot` is not on PATH and this is not root, so it %s\n' \
     "cannot be installed here: run \`sudo apt-get install graphviz\` (tests/graph.rs fails with ZTC_REQUIRE_TOOLS=1, else skips)." >&2
+fi
+
+# --- chromium (tests/report.rs renders the HTML evidence report headless) -------------------------
+# From Debian apt when running as root; otherwise it must already be on PATH (or $ZTC_CHROMIUM).
+CHROMIUM="${ZTC_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
+if [ -n "$CHROMIUM" ]; then
+  log "chromium: ok ($("$CHROMIUM" --version 2>/dev/null | head -1))"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "chromium: installing from apt"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+    || die "apt-get install chromium failed"
+  command -v chromium >/dev/null 2>&1 || die "chromium installed but \`chromium\` is not on PATH"
+  log "chromium: $(chromium --version 2>/dev/null | head -1)"
+else
+  printf 'install-test-tools: error: chromium is not on PATH and this is not root, so it %s\n' \
+    "cannot be installed here: run \`sudo apt-get install chromium\` (tests/report.rs fails with ZTC_REQUIRE_TOOLS=1, else skips)." >&2
 fi
 
 # --- python venv: pre-commit (tests/precommit.rs runs `pre-commit try-repo` with ZTC_SLOW_TESTS=1) --

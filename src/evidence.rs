@@ -956,10 +956,16 @@ impl<'a> Builder<'a> {
             let element_span = m.key_span.unwrap_or(m.node.span);
             let mut found: Option<(String, &Node, Span)> = None;
             if control.field.is_empty() {
+                // a one-line element is located at its value, a block at its key
+                let span = if written(&self.c.source, m.node).is_some() {
+                    m.node.span
+                } else {
+                    element_span
+                };
                 found = Some((
                     crate::policy::ptr(&m.segments.iter().map(String::as_str).collect::<Vec<_>>()),
                     m.node,
-                    element_span,
+                    span,
                 ));
             } else {
                 for alt in control.field.split('|') {
