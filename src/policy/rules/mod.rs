@@ -48,6 +48,7 @@ pub mod ssm_securestring;
 pub mod topic_key;
 pub mod topic_publishers;
 pub mod trust_conditions;
+pub mod zone_reachability;
 
 /// Every compliance rule, in code order.
 pub static ALL: &[&dyn Rule] = &[
@@ -90,6 +91,7 @@ pub static ALL: &[&dyn Rule] = &[
     &secret_rotation::SecretRotation,                           // ZT0137
     &secret_recovery_window::SecretRecoveryWindow,              // ZT0138
     &secret_storage::SecretStorage,                             // ZT0139
+    &zone_reachability::ZoneReachability,                       // ZT0140
 ];
 
 #[cfg(test)]
