@@ -311,6 +311,7 @@ impl<'s> Consumers<'s> {
             })
             .collect();
         logs.extend(spec.functions.values().filter_map(|f| key_name(&f.key)));
+        logs.extend(spec.databases.values().filter_map(|d| key_name(&d.key)));
         Consumers {
             logs,
             access_logs: bucket_keys(LogDelivery::S3AccessLogs),

@@ -2,6 +2,7 @@
 //! that caused it.
 
 mod compute;
+mod database;
 mod iam;
 mod keys;
 mod logs;
@@ -108,6 +109,7 @@ impl<'a> Lowerer<'a> {
         storage::lower(self);
         logs::lower(self);
         compute::lower(self);
+        database::lower(self);
         iam::lower(self);
         monitoring::lower(self);
         session::lower(self);

@@ -3,6 +3,7 @@
 
 mod common;
 mod compute;
+mod database;
 mod iam;
 mod monitoring;
 mod network;
@@ -11,6 +12,7 @@ mod resources;
 
 pub use common::*;
 pub use compute::*;
+pub use database::*;
 pub use iam::*;
 pub use monitoring::*;
 pub use network::*;
@@ -107,6 +109,9 @@ pub struct Spec {
     /// Secrets Manager secrets, by name.
     #[serde(default)]
     pub secrets: BTreeMap<String, Secret>,
+    /// Aurora Serverless v2 clusters, by name.
+    #[serde(default)]
+    pub databases: BTreeMap<String, Database>,
     /// Session Manager preferences, instance profile and access policy.
     #[serde(default)]
     pub session_manager: Option<SessionManager>,

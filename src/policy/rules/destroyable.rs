@@ -17,9 +17,9 @@ static META: RuleMeta = RuleMeta {
 
 When `compliance.lifecycle` is `ephemeral` (the default), reports:
 
-- an **error** at every `protect: true` on a key, bucket, log group or the Network Firewall;
-  `protect` lowers to `lifecycle { prevent_destroy = true }`, firewall deletion protection or
-  `skip_destroy`, so `terraform destroy` (or `pulumi destroy`) would fail or leave the resource behind;
+- an **error** at every `protect: true` on a key, bucket, log group, database or the Network
+  Firewall; `protect` lowers to `lifecycle { prevent_destroy = true }`, deletion protection (and a
+  final snapshot) or `skip_destroy`, so `terraform destroy` (or `pulumi destroy`) would fail or leave the resource behind;
 - a **warning** at a key's `deletion_window_days` above 7.
 
 ## Why
@@ -87,6 +87,11 @@ impl Rule for Destroyable {
         for (name, g) in &spec.logs.groups {
             if g.protect {
                 protected.push((vec!["logs", "groups", name], "log group"));
+            }
+        }
+        for (name, d) in &spec.databases {
+            if d.protect {
+                protected.push((vec!["databases", name], "database"));
             }
         }
         if let Some(fw) = spec.network.as_ref().and_then(|n| n.firewall.as_ref()) {
