@@ -395,6 +395,9 @@ fn deploy(spec: &str) {
     for (addr, why) in &skipped {
         summary.push_str(&format!("  skipped {addr}: {why}\n"));
     }
+    for x in list("destroy_repeated") {
+        summary.push_str(&format!("  destroy repeated after an emulator HTTP 500: {x}\n"));
+    }
     for x in list("translated") {
         summary.push_str(&format!(
             "  moto 500 answered with the AWS error code: {x}\n"

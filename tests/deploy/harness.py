@@ -532,6 +532,17 @@ def main(plan_path):
         text_destroy = text
         m = re.search(r"Destroy complete! Resources: (\d+) destroyed", text)
         res["destroyed"] = int(m.group(1)) if m else len(re.findall(r": Destruction complete after", text))
+        if rc != 0 and "StatusCode: 500" in text:
+            # an HTTP 500 is moto failing internally (AWS answers a valid request with a 4xx code
+            # at worst): run destroy once more on what is left, and say so in the summary
+            res["destroy_repeated"] = [e for e in tf_errors(text) if "StatusCode: 500" in e]
+            log(f"destroy hit an emulator HTTP 500; repeating: {res['destroy_repeated']}")
+            rc, t2, text = run_tf(plan, env, "destroy-2",
+                                  ["destroy", "-auto-approve", "-input=false", "-no-color", par] + varargs)
+            res["times"]["destroy"] = round(res["times"]["destroy"] + t2, 1)
+            text_destroy += text
+            m = re.search(r"Destroy complete! Resources: (\d+) destroyed", text)
+            res["destroyed"] += int(m.group(1)) if m else len(re.findall(r": Destruction complete after", text))
         res["destroy"] = "ok" if rc == 0 else "FAIL"
         log(f"destroy: {res['destroy']} in {res['times']['destroy']}s, {res['destroyed']} resources destroyed")
         if rc != 0:
