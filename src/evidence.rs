@@ -434,6 +434,30 @@ pub static CATALOG: &[Requirement] = &[
         ],
     },
     Requirement {
+        id: "1.2.6",
+        title: "Security features are defined and implemented for insecure services, protocols and ports in use.",
+        controls: &[
+            ctl(
+                "/buckets/*",
+                "transport",
+                "bucket policy denies requests that do not use TLS",
+                &["aws_s3_bucket_policy"],
+                &[],
+            )
+            .when(&["transport/deny_insecure!=false"])
+            .defaulted(),
+            ctl(
+                "/network/firewall/allow/*",
+                "protocol",
+                "firewall passes only the listed TLS destinations",
+                &["aws_networkfirewall_rule_group"],
+                &[],
+            )
+            .when(&["protocol=tls"])
+            .origin("network.firewall"),
+        ],
+    },
+    Requirement {
         id: "1.3.1",
         title: "Inbound traffic to the cardholder data environment is restricted to what is necessary.",
         controls: &[NO_INTERNET, SG_INGRESS, NACL_INGRESS, BUCKET_PUBLIC_BLOCK],
@@ -453,6 +477,11 @@ pub static CATALOG: &[Requirement] = &[
             FIREWALL,
             BUCKET_PUBLIC_BLOCK,
         ],
+    },
+    Requirement {
+        id: "1.4.2",
+        title: "Inbound traffic from untrusted networks to trusted networks is restricted.",
+        controls: &[NO_INTERNET, SG_INGRESS, NACL_INGRESS],
     },
     Requirement {
         id: "3.5.1",
