@@ -412,6 +412,21 @@ const REQUIRED_TAGS: Control = ctl(
     &[],
 );
 
+const DB_STORAGE: Control = ctl(
+    "/databases/*",
+    "key",
+    "database storage encrypted with a customer-managed key",
+    &["aws_rds_cluster"],
+    &["storage_encrypted", "kms_key_id"],
+);
+const DB_MASTER_SECRET: Control = ctl(
+    "/databases/*",
+    "",
+    "master password generated and kept by RDS in Secrets Manager, never written in the spec or code",
+    &["aws_rds_cluster"],
+    &["manage_master_user_password"],
+);
+
 /// Every requirement ztc collects evidence for, in requirement order. Requirements referenced by
 /// rules but not listed here are reported too, with their checks and without a title.
 pub static CATALOG: &[Requirement] = &[
@@ -470,7 +485,7 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "1.4.1",
         title: "Network security controls are implemented between trusted and untrusted networks.",
-        controls: &[
+        controls: &[ctl("/databases/*", "tier", "database cluster in the subnets of a private tier", &["aws_db_subnet_group"], &[]), 
             NO_INTERNET,
             ctl("/network/tiers/*", "", "subnet tier with its own route tables", &["aws_subnet", "aws_route_table"], &["cidr_block"]),
             NACLS,
@@ -486,7 +501,7 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "3.5.1",
         title: "Stored account data is rendered unreadable with strong cryptography.",
-        controls: &[
+        controls: &[DB_STORAGE,
             ctl("/buckets/*", "key", "SSE-KMS default encryption with a customer-managed key", &["aws_s3_bucket_server_side_encryption_configuration"], &[]),
             ctl("/logs/groups/*", "key|/logs/defaults/key", "log group encrypted with a customer-managed key", &["aws_cloudwatch_log_group"], &["kms_key_id"]),
             ctl("/functions/*", "key", "function environment and log group encrypted with a customer-managed key", &["aws_lambda_function"], &["kms_key_arn"]),
@@ -552,7 +567,7 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "8.3.1",
         title: "All access is authenticated with at least one authentication factor.",
-        controls: &[
+        controls: &[ctl("/databases/*", "", "database users authenticate with IAM", &["aws_rds_cluster"], &["iam_database_authentication_enabled"]), 
             ctl("/iam/roles/*/external_id", "", "callers must present the external ID", &["aws_iam_role"], &[]).origin("iam.roles.{0}"),
             ctl("/iam/roles/*/source_ips", "", "role assumable only from the listed networks", &["aws_iam_role"], &[]).origin("iam.roles.{0}"),
             ctl("/iam/roles/*", "mfa", "role assumable only with MFA", &["aws_iam_role"], &[]).when(&["mfa=true"]),
@@ -561,7 +576,7 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "8.3.2",
         title: "Strong cryptography renders authentication factors unreadable in transmission and storage.",
-        controls: &[SECRET_KEYS, PARAMETER_KEYS],
+        controls: &[DB_MASTER_SECRET, SECRET_KEYS, PARAMETER_KEYS],
     },
     Requirement {
         id: "8.4.2",
@@ -571,7 +586,7 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "8.6.2",
         title: "Passwords of application and system accounts are not hard-coded.",
-        controls: &[
+        controls: &[DB_MASTER_SECRET,
             ctl("/secrets/*", "", "credential kept in Secrets Manager, read at run time", &["aws_secretsmanager_secret"], &[]),
             ctl("/parameters/*", "value", "value passed in as a deployment variable into a SecureString parameter", &["aws_ssm_parameter"], &["type"]).when(&["?value/var"]),
         ],
@@ -584,7 +599,7 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "10.2.1",
         title: "Audit logs are enabled and active for all system components.",
-        controls: &[TRAIL, FLOW_LOGS, FIREWALL_LOGS, CONFIG_RECORDER, SESSION_LOGS, ACCESS_LOGS],
+        controls: &[ctl("/databases/*", "", "database engine logs exported to CloudWatch Logs", &["aws_rds_cluster", "aws_rds_cluster_parameter_group"], &["enabled_cloudwatch_logs_exports"]), TRAIL, FLOW_LOGS, FIREWALL_LOGS, CONFIG_RECORDER, SESSION_LOGS, ACCESS_LOGS],
     },
     Requirement {
         id: "10.2.1.1",
@@ -619,7 +634,7 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "10.5.1",
         title: "Audit log history is kept for at least 12 months, the last three months immediately available.",
-        controls: &[
+        controls: &[ctl("/databases/*", "log_retention_days|/logs/defaults/retention", "database engine log retention", &["aws_cloudwatch_log_group"], &["retention_in_days"]), 
             ctl("/logs/groups/*", "retention|/logs/defaults/retention", "log group retention", &["aws_cloudwatch_log_group"], &["retention_in_days"]),
             ctl("/functions/*", "log_retention", "function log group retention", &["aws_cloudwatch_log_group"], &["retention_in_days"]),
             ctl("/buckets/*/object_lock", "retention", "Object Lock default retention of the log bucket", &["aws_s3_bucket_object_lock_configuration"], &[]).origin("buckets.{0}"),
