@@ -92,6 +92,8 @@ pub fn input_codes() -> Vec<Entry> {
             "## What it does\nChecks that every waiver names a rule code, a rule slug, or a scanner check id.\n\n## Why\nA waiver for a misspelt rule waives nothing and hides the intent.\n\n## Example\n```yaml\nwaivers: [{rule: ZT9999, scope: '*', reason: because of reasons}]\n```\n\n## Fix\nUse `ztc explain --list`."),
         entry!(w::EXPIRED, "waiver-expired", Error, "a waiver's expiry date has passed",
             "## What it does\nRejects waivers past their `expires` date.\n\n## Why\nRisk acceptance is time-boxed (PCI DSS 12.3.1 targeted risk analysis).\n\n## Example\n```yaml\nwaivers: [{rule: log-retention, scope: logs.groups.x, reason: short test window, expires: 2020-01-01}]\n```\n\n## Fix\nFix the finding or renew the waiver after review."),
+        entry!(w::NOT_WAIVABLE, "waiver-not-waivable", Error, "a waiver names a rule the spec's profile forbids waiving",
+            "## What it does\nRejects, at the waiver's `rule:`, a waiver for a rule that one of the spec's `compliance.profiles` lists as non-waivable; the finding stays unwaived.\n\n- `pci-dss-v4`: ZT0104 `open-ingress`, ZT0105 `iam-wildcard`, ZT0109 `s3-public-access`, ZT0140 `zone-reachability`\n- `soc2`: ZT0109 `s3-public-access`, ZT0140 `zone-reachability`\n- `zero-trust`: ZT0104 `open-ingress`, ZT0105 `iam-wildcard`, ZT0140 `zone-reachability`, ZT0142 `long-lived-credentials`\n\n## Why\nSome deviations are never an acceptable risk under a framework: a path from the internet into the cardholder data environment, an inbound rule open to every address, wildcard privileges. A waiver would turn the control into a formality (PCI DSS 12.3.1 targeted risk analysis cannot accept them).\n\n## Example\n```yaml\ncompliance:\n  profiles: [pci-dss-v4]\n  waivers:\n    - {rule: iam-wildcard, scope: iam.policies.admin, reason: needed for the migration}\n```\n\n## Fix\nFix the finding and remove the waiver; `ztc explain CODE` shows how. `ztc explain --list` and `ztc explain CODE` show each rule's packs."),
         entry!(w::UNUSED, "waiver-unused", Warning, "a waiver matches nothing",
             "## What it does\nWarns about waivers that match no finding and no generated resource.\n\n## Why\nStale waivers hide what is really accepted.\n\n## Example\n```yaml\nwaivers: [{rule: CKV_AWS_18, scope: buckets.gone, reason: removed bucket}]\n```\n\n## Fix\nRemove it or fix its scope."),
     ]
@@ -101,7 +103,8 @@ pub fn input_codes() -> Vec<Entry> {
 pub fn all() -> Vec<Entry> {
     let mut v = input_codes();
     v.extend(crate::emit::pulumi::explain_entries());
-    for r in crate::policy::registry() {
+    let texts = rule_texts();
+    for (r, text) in crate::policy::registry().iter().zip(texts) {
         let m = r.meta();
         v.push(Entry {
             code: m.code,
@@ -109,10 +112,69 @@ pub fn all() -> Vec<Entry> {
             severity: m.severity,
             summary: m.summary,
             pci: m.pci,
-            explain: m.explain,
+            explain: text,
         });
     }
     v
+}
+
+/// The explain text of every rule (registry order) with a "Rule packs" section before the
+/// references: each profile's control references, severity and enforcement, and whether the
+/// profile forbids waiving the rule. Built once.
+fn rule_texts() -> &'static [String] {
+    static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        crate::policy::registry()
+            .iter()
+            .map(|r| {
+                let m = r.meta();
+                let section = packs_section(m);
+                match m.explain.find("## References") {
+                    Some(i) => format!("{}{section}\n{}", &m.explain[..i], &m.explain[i..]),
+                    None => format!("{}\n\n{section}", m.explain.trim_end()),
+                }
+            })
+            .collect()
+    })
+}
+
+/// `## Rule packs`: one line per pack the rule belongs to.
+pub fn packs_section(m: &crate::policy::RuleMeta) -> String {
+    use crate::policy::packs;
+    let mut s = String::from("## Rule packs\n\n");
+    for k in packs::PACKS {
+        let Some(r) = m.pack(k.profile) else {
+            s.push_str(&format!(
+                "- `{}`: not in this pack; the rule does not run under this profile alone\n",
+                k.id
+            ));
+            continue;
+        };
+        let controls = if r.controls.is_empty() {
+            "no control reference (AWS accepts the spec only this way)".to_string()
+        } else if k.profile == crate::spec::Profile::ZeroTrust {
+            r.controls
+                .iter()
+                .map(|c| match packs::baseline_control(c) {
+                    Some(b) => format!("{c} ({})", b.title),
+                    None => c.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            r.controls.join(", ")
+        };
+        let waivable = if k.non_waivable.contains(&m.code) {
+            ", never waivable"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "- `{}`, {}: {controls}; {}, {}{waivable}\n",
+            k.id, k.framework, r.severity, r.enforcement
+        ));
+    }
+    s
 }
 
 #[cfg(test)]
@@ -129,6 +191,58 @@ mod tests {
         slugs.dedup();
         assert_eq!(codes.len(), n, "duplicate code");
         assert_eq!(slugs.len(), n, "duplicate slug");
+    }
+    #[test]
+    fn rule_explanations_list_their_packs() {
+        let all = super::all();
+        for r in crate::policy::registry() {
+            let m = r.meta();
+            let e = all.iter().find(|e| e.code == m.code).unwrap();
+            assert!(e.explain.contains("## Rule packs"), "{}", m.code);
+            assert!(
+                e.explain.find("## Rule packs") < e.explain.find("## References"),
+                "{}",
+                m.code
+            );
+            for p in m.packs {
+                for c in p.controls {
+                    assert!(e.explain.contains(c), "{}: {c} missing", m.code);
+                }
+            }
+        }
+        let z = all.iter().find(|e| e.code == "ZT0140").unwrap();
+        assert!(
+            z.explain.contains("`zero-trust`, ztc zero-trust baseline"),
+            "{}",
+            z.explain
+        );
+        assert!(
+            z.explain.contains("ZTB-NET-1 (No implicit trust"),
+            "{}",
+            z.explain
+        );
+        assert!(z.explain.contains("never waivable"), "{}", z.explain);
+    }
+    #[test]
+    fn the_not_waivable_text_lists_every_pack_list() {
+        let all = super::all();
+        let e = all
+            .iter()
+            .find(|e| e.code == crate::policy::waivers::codes::NOT_WAIVABLE)
+            .unwrap();
+        for k in crate::policy::packs::PACKS {
+            let line = e
+                .explain
+                .lines()
+                .find(|l| l.starts_with(&format!("- `{}`:", k.id)))
+                .unwrap_or_else(|| panic!("no line for {}", k.id));
+            let listed = line.matches("ZT0").count();
+            assert_eq!(listed, k.non_waivable.len(), "{line}");
+            for code in k.non_waivable {
+                let slug = crate::policy::find(code).unwrap().meta().slug;
+                assert!(line.contains(&format!("{code} `{slug}`")), "{line}");
+            }
+        }
     }
     #[test]
     fn every_explanation_has_the_sections() {

@@ -322,3 +322,179 @@ fn explain_texts_have_every_section() {
         );
     }
 }
+
+// ---- waivers and rule packs ----------------------------------------------------------------------
+
+fn waiver_fixture(name: &str) -> (SourceFile, Vec<Diagnostic>) {
+    run(&fixtures_dir().join("waivers").join(name))
+}
+
+/// Every marker is hit (code, line, severity), and every unwaived error sits on a marker.
+fn assert_markers_exact(src: &SourceFile, diags: &[Diagnostic]) {
+    let all = describe(src, diags);
+    let marks = markers(src);
+    assert!(!marks.is_empty(), "{}: no markers", src.name());
+    for (line, c, sev) in &marks {
+        assert!(
+            diags.iter().any(|d| d.code == c.as_str()
+                && line_of(src, d) == *line
+                && sev.map_or(true, |s| s == d.severity)
+                && d.waived.is_none()),
+            "{}:{line}: expected an unwaived {c}; got:\n{all}",
+            src.name()
+        );
+    }
+    for d in diags.iter().filter(|d| d.is_blocking()) {
+        let line = line_of(src, d);
+        assert!(
+            marks.iter().any(|(l, c, _)| *l == line && c == d.code),
+            "{}:{line}: unexpected error {}:\n{all}",
+            src.name(),
+            d.code
+        );
+    }
+}
+
+#[test]
+fn waiving_a_rule_the_profile_forbids_is_an_error_at_the_rule_value() {
+    std::env::set_var("ZTC_TODAY", "2026-01-01");
+    let (src, diags) = waiver_fixture("not-waivable.pci.yaml");
+    assert_markers_exact(&src, &diags);
+    let d = diags.iter().find(|d| d.code == "ZT0043").unwrap();
+    assert!(
+        d.message.contains("`iam-wildcard` (ZT0105)") && d.message.contains("`pci-dss-v4`"),
+        "{}",
+        d.message
+    );
+    assert!(d.help.as_deref().unwrap().contains("7.2.1"), "{:?}", d.help);
+    // the finding the waiver names stays unwaived
+    assert!(diags
+        .iter()
+        .any(|d| d.code == "ZT0105" && d.waived.is_none() && d.is_blocking()));
+}
+
+#[test]
+fn the_same_waiver_is_accepted_where_the_profile_allows_it() {
+    std::env::set_var("ZTC_TODAY", "2026-01-01");
+    let (src, diags) = waiver_fixture("not-waivable.soc2.yaml");
+    let all = describe(&src, &diags);
+    assert!(!diags.iter().any(|d| d.code == "ZT0043"), "{all}");
+    let f = diags.iter().find(|d| d.code == "ZT0105").expect(&all);
+    assert_eq!(
+        f.waived.as_ref().map(|w| w.reason.as_str()),
+        Some("Needed for the migration window only.")
+    );
+    assert!(!diags.iter().any(Diagnostic::is_blocking), "{all}");
+}
+
+#[test]
+fn an_expired_waiver_is_an_error_and_waives_nothing() {
+    std::env::set_var("ZTC_TODAY", "2026-01-01");
+    let (src, diags) = waiver_fixture("expired.yaml");
+    assert_markers_exact(&src, &diags);
+    let spec_text = src.text();
+    assert!(
+        spec_text.contains("owner: logging-team"),
+        "the fixture carries an owner"
+    );
+}
+
+#[test]
+fn profiles_select_the_rules_of_their_packs() {
+    for r in policy::registry() {
+        let m = r.meta();
+        for p in m.packs {
+            let only = [p.profile];
+            assert!(m.selected_by(&only));
+            if p.enforcement == ztc::policy::packs::Enforcement::Advisory {
+                assert_eq!(
+                    m.effective_severity(&only, Severity::Error),
+                    p.severity,
+                    "{} advisory under {:?}",
+                    m.code,
+                    p.profile
+                );
+            } else {
+                assert_eq!(
+                    m.effective_severity(&only, Severity::Error),
+                    Severity::Error
+                );
+            }
+        }
+    }
+    // a zero-trust rule does not run for a pci-dss-v4 spec, and runs for a zero-trust one
+    let zt = policy::find("sg-peer-by-reference").unwrap().meta();
+    assert!(!zt.selected_by(&[ztc::spec::Profile::PciDssV4, ztc::spec::Profile::Soc2]));
+    assert!(zt.selected_by(&[ztc::spec::Profile::ZeroTrust]));
+    // advisory in pci-dss-v4, mandatory in zero-trust: selecting both keeps the error
+    let llc = policy::find("long-lived-credentials").unwrap().meta();
+    let both = [ztc::spec::Profile::PciDssV4, ztc::spec::Profile::ZeroTrust];
+    assert_eq!(
+        llc.effective_severity(&both, Severity::Error),
+        Severity::Error
+    );
+    assert_eq!(
+        llc.effective_severity(&[ztc::spec::Profile::PciDssV4], Severity::Error),
+        Severity::Warning
+    );
+}
+
+#[test]
+fn a_soc2_spec_gets_no_pci_only_rule() {
+    // the same spec, with a function outside the VPC (a pci-dss-v4-only rule) and a
+    // `from: vpc` rule (a zero-trust-only rule), under each profile
+    let spec = |profiles: &str| {
+        format!(
+            r#"ztc: 1
+metadata: {{name: packs}}
+region: us-east-1
+compliance: {{profiles: [{profiles}]}}
+tags:
+  required: {{CostCenter: cc-1, DataClassification: Confidential, ComplianceScope: PCI-DSS}}
+keys:
+  app: {{usage: [logs]}}
+logs:
+  defaults: {{retention: 1y, key: keys.app}}
+  groups: {{flow: {{}}}}
+network:
+  name: vpc
+  cidr: 10.0.0.0/16
+  tiers: {{private: {{prefix: 24}}}}
+  security_groups:
+    db:
+      description: Database
+      ingress:
+        - {{protocol: tcp, port: 5432, from: vpc, description: PostgreSQL}}
+  flow_logs:
+    - {{destination: logs.flow}}
+functions:
+  checker:
+    runtime: python3.13
+    source: compliance-checker
+    vpc: {{none: reads account configuration only}}
+    key: keys.app
+"#
+        )
+    };
+    let codes = |profiles: &str| -> Vec<&'static str> {
+        let dir = std::env::temp_dir().join(format!("ztc-packs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.yaml", profiles.replace(", ", "+")));
+        std::fs::write(&path, spec(profiles)).unwrap();
+        let (_, diags) = run(&path);
+        let _ = std::fs::remove_file(&path);
+        diags.iter().map(|d| d.code).collect()
+    };
+    let pci = codes("pci-dss-v4");
+    let soc2 = codes("soc2");
+    let zt = codes("zero-trust");
+    assert!(
+        pci.contains(&"ZT0131") && !pci.contains(&"ZT0141"),
+        "{pci:?}"
+    );
+    assert!(
+        !soc2.contains(&"ZT0131") && !soc2.contains(&"ZT0141"),
+        "{soc2:?}"
+    );
+    assert!(zt.contains(&"ZT0141") && !zt.contains(&"ZT0131"), "{zt:?}");
+}

@@ -1,6 +1,7 @@
 //! Compliance rules. One rule per file under `rules/`, each with its code, PCI DSS v4.0.1
 //! references and explain text; `registry()` lists them all.
 
+pub mod packs;
 pub mod rules;
 pub mod waivers;
 
@@ -20,10 +21,51 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// PCI DSS v4.0.1 requirement references.
     pub pci: &'static [&'static str],
+    /// The rule packs (profiles) the rule belongs to, with each pack's control references,
+    /// severity and enforcement. The `pci-dss-v4` entry repeats `pci`.
+    pub packs: &'static [packs::PackRef],
     /// One-line summary.
     pub summary: &'static str,
     /// Long text in Markdown: What it does / Why / Example / Fix.
     pub explain: &'static str,
+}
+
+impl RuleMeta {
+    /// The rule's entry in a profile's pack, if it belongs to it.
+    pub fn pack(&self, profile: Profile) -> Option<&'static packs::PackRef> {
+        self.packs.iter().find(|p| p.profile == profile)
+    }
+    /// True when one of the profiles selects the rule.
+    pub fn selected_by(&self, profiles: &[Profile]) -> bool {
+        profiles.iter().any(|p| self.pack(*p).is_some())
+    }
+    /// The severity a finding the rule reports at `emitted` gets under the selected profiles:
+    /// unchanged when a selecting pack makes the rule mandatory; when every selecting pack is
+    /// advisory, capped at the highest severity those packs give it.
+    pub fn effective_severity(&self, profiles: &[Profile], emitted: Severity) -> Severity {
+        let refs: Vec<&packs::PackRef> = profiles.iter().filter_map(|p| self.pack(*p)).collect();
+        if refs.is_empty()
+            || refs
+                .iter()
+                .any(|r| r.enforcement == packs::Enforcement::Mandatory)
+        {
+            return emitted;
+        }
+        let cap = refs
+            .iter()
+            .map(|r| r.severity)
+            .max()
+            .unwrap_or(Severity::Warning);
+        emitted.min(cap)
+    }
+    /// The profiles of `profiles` under which the rule can never be waived.
+    pub fn non_waivable_under(&self, profiles: &[Profile]) -> Vec<Profile> {
+        profiles
+            .iter()
+            .copied()
+            .filter(|p| packs::pack(*p).non_waivable.contains(&self.code))
+            .collect()
+    }
 }
 
 /// A compliance rule.
@@ -113,11 +155,16 @@ pub fn check(cx: &Ctx<'_>) -> Vec<Diagnostic> {
     out
 }
 
-/// Run every rule (no waivers applied).
+/// Run the rules of the packs the spec's profiles select (no waivers applied). A finding of a
+/// rule that only advisory packs select is reported as a warning at most.
 pub fn run_rules(cx: &Ctx<'_>) -> Vec<Diagnostic> {
+    let profiles = &cx.spec.compliance.profiles;
     let mut out = Vec::new();
     for rule in registry() {
         let meta = rule.meta();
+        if !meta.selected_by(profiles) {
+            continue;
+        }
         let mut found = Vec::new();
         rule.check(cx, &mut found);
         for mut d in found {
@@ -126,6 +173,9 @@ pub fn run_rules(cx: &Ctx<'_>) -> Vec<Diagnostic> {
             }
             if d.pci.is_empty() {
                 d.pci = meta.pci;
+            }
+            if d.code == meta.code {
+                d.severity = meta.effective_severity(profiles, d.severity);
             }
             out.push(d);
         }

@@ -8,6 +8,7 @@ pub mod codes {
     pub const UNKNOWN_RULE: &str = "ZT0040";
     pub const EXPIRED: &str = "ZT0041";
     pub const UNUSED: &str = "ZT0042";
+    pub const NOT_WAIVABLE: &str = "ZT0043";
 }
 
 /// True when `scope` (from a waiver) covers the spec element `path` (`buckets.audit-logs`).
@@ -82,6 +83,35 @@ pub fn apply(cx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
             extra.push(d);
             continue;
         };
+        if let Some(rule) = super::find(entry.code) {
+            let forbidden = rule.meta().non_waivable_under(&cx.spec.compliance.profiles);
+            if let Some(first) = forbidden.first() {
+                let pack = super::packs::pack(*first);
+                let names: Vec<String> = forbidden
+                    .iter()
+                    .map(|p| format!("`{}`", super::packs::profile_id(*p)))
+                    .collect();
+                extra.push(
+                    Diagnostic::error(
+                        codes::NOT_WAIVABLE,
+                        format!(
+                            "`{}` ({}) cannot be waived under the {} profile{}",
+                            entry.slug,
+                            entry.code,
+                            names.join(" and "),
+                            if names.len() > 1 { "s" } else { "" }
+                        ),
+                    )
+                    .at(rule_span)
+                    .label(format!("`{}` forbids waiving this rule", pack.id))
+                    .help(format!(
+                        "fix the finding and remove this waiver: {}; `ztc explain {}` shows the fix",
+                        pack.non_waivable_reason, entry.code
+                    )),
+                );
+                continue;
+            }
+        }
         if let Some(exp) = &w.expires {
             if exp.as_str() < today.as_str() {
                 extra.push(

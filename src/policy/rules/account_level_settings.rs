@@ -2,7 +2,9 @@
 
 use super::util::{key_span, scope};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// `account_settings.*` in an ephemeral stack.
 pub struct AccountLevelSettings;
@@ -12,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "account-level-settings",
     severity: Severity::Warning,
     pci: &[],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &[], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Warning),
+    ],
     summary:
         "account-level settings in an ephemeral stack are reset for the whole Region on destroy",
     explain: r##"## What it does

@@ -2,8 +2,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::{GuardDutyMode, RecorderMode};
+use crate::spec::{GuardDutyMode, Profile, RecorderMode};
 
 /// `config.recorder: create` or `guardduty.mode: create`.
 pub struct AccountSingleton;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "account-singleton",
     severity: Severity::Warning,
     pci: &[],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &[], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Warning),
+    ],
     summary: "the stack creates a per-account, per-Region singleton (Config recorder, GuardDuty detector)",
     explain: r##"## What it does
 

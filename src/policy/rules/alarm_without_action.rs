@@ -2,6 +2,7 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::Profile;
 
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "alarm-without-action",
     severity: Severity::Info,
     pci: &["10.4.1.1", "10.7.2"],
+    packs: &[PackRef::mandatory(
+        Profile::PciDssV4,
+        &["10.4.1.1", "10.7.2"],
+        Severity::Info,
+    )],
     summary: "an alarm with no actions changes state without telling anyone",
     explain: r##"## What it does
 

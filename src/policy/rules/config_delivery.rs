@@ -3,8 +3,9 @@
 use super::monitoring_presets::topic_ref;
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::RecorderMode;
+use crate::spec::{Profile, RecorderMode};
 
 /// `recorder: create` without a bucket of this spec or with an unknown topic (error); `existing`
 /// with a bucket or topic, which are ignored (warning).
@@ -15,6 +16,11 @@ static META: RuleMeta = RuleMeta {
     slug: "config-delivery",
     severity: Severity::Error,
     pci: &["10.2.1", "10.5.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["10.2.1", "10.5.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC7.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Error),
+    ],
     summary: "AWS Config needs a delivery bucket of this spec when the stack creates the recorder",
     explain: r##"## What it does
 

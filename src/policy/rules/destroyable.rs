@@ -2,7 +2,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// Under `lifecycle: ephemeral`, nothing may be protected against deletion.
 pub struct Destroyable;
@@ -12,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "destroyable",
     severity: Severity::Error,
     pci: &[],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &[], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Error),
+    ],
     summary: "an ephemeral stack must be destroyable: no `protect: true`, 7-day key deletion",
     explain: r##"## What it does
 

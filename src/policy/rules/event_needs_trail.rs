@@ -5,7 +5,9 @@ use super::monitoring_presets::{
 };
 use super::util::scope;
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// An event pattern on "... via CloudTrail" events without a `trail`, or on IAM API calls outside
 /// us-east-1.
@@ -16,6 +18,15 @@ static META: RuleMeta = RuleMeta {
     slug: "event-needs-trail",
     severity: Severity::Warning,
     pci: &["10.2.1", "10.4.1.1"],
+    packs: &[
+        PackRef::mandatory(
+            Profile::PciDssV4,
+            &["10.2.1", "10.4.1.1"],
+            Severity::Warning,
+        ),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Warning),
+    ],
     summary: "an EventBridge rule matches CloudTrail events that this stack never receives",
     explain: r##"## What it does
 

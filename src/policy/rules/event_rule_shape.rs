@@ -3,7 +3,9 @@
 use super::monitoring_presets::{pattern_span, topic_ref, EVENT_PRESETS};
 use super::util::{key_span, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 use serde_json::Value;
 
 /// Schedule and pattern both or neither, unknown presets, malformed schedules, unknown or no targets.
@@ -14,6 +16,11 @@ static META: RuleMeta = RuleMeta {
     slug: "event-rule-shape",
     severity: Severity::Error,
     pci: &[],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &[], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Error),
+    ],
     summary: "an EventBridge rule needs exactly one of `schedule` and `pattern`, and targets this spec defines",
     explain: r##"## What it does
 

@@ -1,11 +1,12 @@
-//! ZT0114 `flow-logs`: a VPC without flow logs under PCI DSS.
+//! ZT0114 `flow-logs`: a VPC without flow logs under PCI DSS or the zero-trust baseline.
 
 use super::util::value_span;
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::Profile;
 
-/// `network` without `flow_logs` under `pci-dss-v4`.
+/// `network` without `flow_logs` under `pci-dss-v4` or `zero-trust`.
 pub struct FlowLogs;
 
 static META: RuleMeta = RuleMeta {
@@ -13,10 +14,19 @@ static META: RuleMeta = RuleMeta {
     slug: "flow-logs",
     severity: Severity::Warning,
     pci: &["10.2.1", "10.2.1.1"],
-    summary: "the VPC has no flow logs under the pci-dss-v4 profile",
+    packs: &[
+        PackRef::mandatory(
+            Profile::PciDssV4,
+            &["10.2.1", "10.2.1.1"],
+            Severity::Warning,
+        ),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-1"], Severity::Warning),
+    ],
+    summary: "the VPC has no flow logs under the pci-dss-v4 or zero-trust profile",
     explain: r##"## What it does
 
-Under the `pci-dss-v4` profile, reports a `network:` whose `flow_logs` list is empty or absent.
+Under the `pci-dss-v4` or `zero-trust` profile, reports a `network:` whose `flow_logs` list is
+empty or absent.
 
 ## Why
 
@@ -24,6 +34,8 @@ PCI DSS 10.2.1 requires audit logs that capture activity on the system component
 cardholder data environment, and 10.2.1.1 access to cardholder data. VPC flow logs are the record
 of network connections into and inside the CDE: without them a connection to a payment workload
 leaves no trace. Security Hub control EC2.6 and AWS Config `vpc-flow-logs-enabled` flag the VPC too.
+The zero-trust baseline (ZTB-MON-1, NIST SP 800-207 tenet 7) asks for the same record of every
+flow.
 
 ## Example
 
@@ -62,7 +74,9 @@ impl Rule for FlowLogs {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         let Some(net) = &cx.spec.network else { return };
-        if !net.flow_logs.is_empty() || !cx.has_profile(Profile::PciDssV4) {
+        if !net.flow_logs.is_empty()
+            || !(cx.has_profile(Profile::PciDssV4) || cx.has_profile(Profile::ZeroTrust))
+        {
             return;
         }
         out.push(

@@ -3,7 +3,9 @@
 use super::function_facts::{env_value, EnvValue};
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// Environment variables that look like credentials and hold a literal.
 pub struct FunctionEnvSecret;
@@ -13,6 +15,11 @@ static META: RuleMeta = RuleMeta {
     slug: "function-env-secret",
     severity: Severity::Warning,
     pci: &["8.6.2", "8.3.2"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["8.6.2", "8.3.2"], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC6.1"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-DATA-1"], Severity::Warning),
+    ],
     summary: "credentials must not be literal function environment values; reference a secret",
     explain: r##"## What it does
 

@@ -4,6 +4,7 @@
 use super::log_retention::{nearest_retention, RETENTION_DAYS};
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::{Duration, Profile};
 
@@ -17,6 +18,11 @@ static META: RuleMeta = RuleMeta {
     slug: "function-log-retention",
     severity: Severity::Error,
     pci: &["10.5.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["10.5.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-1"], Severity::Error),
+    ],
     summary: "a function's log retention must be a value CloudWatch Logs accepts, and at least 12 months under pci-dss-v4",
     explain: r##"## What it does
 

@@ -3,8 +3,9 @@
 use super::monitoring_presets::{is_cloudwatch_events, GUARDDUTY_FEATURES};
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::GuardDutyMode;
+use crate::spec::{GuardDutyMode, Profile};
 
 /// Unknown or duplicate features (error), "CloudWatch Events" (warning), features of a detector
 /// this stack does not create (warning).
@@ -15,6 +16,11 @@ static META: RuleMeta = RuleMeta {
     slug: "guardduty-features",
     severity: Severity::Error,
     pci: &["11.5.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["11.5.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Error),
+    ],
     summary:
         "a GuardDuty feature that does not exist, is listed twice, or is not managed by this stack",
     explain: r##"## What it does

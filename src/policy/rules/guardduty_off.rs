@@ -2,6 +2,7 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::{GuardDutyMode, Profile};
 
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "guardduty-off",
     severity: Severity::Warning,
     pci: &["11.5.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["11.5.1"], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Warning),
+    ],
     summary: "GuardDuty is off: no intrusion detection under the pci-dss-v4 profile",
     explain: r##"## What it does
 

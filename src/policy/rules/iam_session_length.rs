@@ -2,6 +2,7 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::{Duration, Profile};
 
@@ -16,6 +17,11 @@ static META: RuleMeta = RuleMeta {
     slug: "iam-session-length",
     severity: Severity::Error,
     pci: &["8.2.8"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["8.2.8"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-IAM-2"], Severity::Error),
+    ],
     summary: "role sessions must last 1-12 hours (AWS's range), and at most 1 hour under pci-dss-v4 or zero-trust",
     explain: r##"## What it does
 

@@ -3,8 +3,9 @@
 use super::no_resource_level::is_resource_less;
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::Effect;
+use crate::spec::{Effect, Profile};
 
 /// Wildcards in the allow statements of customer-managed policies.
 pub struct IamWildcard;
@@ -14,6 +15,11 @@ static META: RuleMeta = RuleMeta {
     slug: "iam-wildcard",
     severity: Severity::Error,
     pci: &["7.2.1", "7.2.2"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["7.2.1", "7.2.2"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.3"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-IAM-1"], Severity::Error),
+    ],
     summary: "IAM allow statements must name actions and resources; `*` only for actions without resource-level permissions",
     explain: r##"## What it does
 

@@ -2,7 +2,9 @@
 
 use super::util::{key_ref, key_span, scope};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 use std::collections::BTreeSet;
 
 /// A key no element of the spec uses.
@@ -13,6 +15,11 @@ static META: RuleMeta = RuleMeta {
     slug: "kms-key-without-consumer",
     severity: Severity::Warning,
     pci: &["3.6.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["3.6.1"], Severity::Warning),
+        PackRef::advisory(Profile::Soc2, &["CC6.1"], Severity::Warning),
+        PackRef::advisory(Profile::ZeroTrust, &["ZTB-DATA-1"], Severity::Warning),
+    ],
     summary: "a customer-managed key that nothing in the spec encrypts with",
     explain: r##"## What it does
 

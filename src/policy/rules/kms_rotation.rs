@@ -2,7 +2,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// Customer-managed keys rotate, with periods and deletion windows AWS accepts.
 pub struct KmsRotation;
@@ -12,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "kms-rotation",
     severity: Severity::Error,
     pci: &["3.6.1", "3.7.4"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["3.6.1", "3.7.4"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.1", "CC6.7"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-DATA-1"], Severity::Error),
+    ],
     summary: "keys must rotate; rotation period 90-2560 days, deletion window 7-30 days",
     explain: r##"## What it does
 

@@ -3,7 +3,9 @@
 use super::function_facts::{declared_endpoints, in_vpc, needed_endpoints};
 use super::util::{key_span, scope};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// In-VPC functions whose AWS API calls have no endpoint (REQUIREMENTS C15).
 pub struct LambdaEndpoints;
@@ -13,6 +15,11 @@ static META: RuleMeta = RuleMeta {
     slug: "lambda-endpoints",
     severity: Severity::Warning,
     pci: &["1.3.2"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["1.3.2"], Severity::Warning),
+        PackRef::advisory(Profile::Soc2, &["CC6.6"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-NET-3"], Severity::Warning),
+    ],
     summary: "an in-VPC function needs a `network.endpoints` entry for every AWS API it calls",
     explain: r##"## What it does
 

@@ -2,6 +2,7 @@
 
 use super::util::{key_span, scope};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::{FunctionVpc, Profile};
 
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "lambda-outside-vpc",
     severity: Severity::Warning,
     pci: &["1.3.1", "1.3.2"],
+    packs: &[PackRef::mandatory(
+        Profile::PciDssV4,
+        &["1.3.1", "1.3.2"],
+        Severity::Warning,
+    )],
     summary:
         "under pci-dss-v4, functions should run inside the VPC; `vpc: {none: reason}` is reported",
     explain: r##"## What it does

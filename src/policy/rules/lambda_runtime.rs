@@ -5,7 +5,9 @@ use super::function_facts::template;
 use super::lambda_runtimes::{self as rt, Status};
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// Lambda runtimes: blocked, deprecated, unknown to the provider, or unable to run the source.
 pub struct LambdaRuntime;
@@ -15,6 +17,11 @@ static META: RuleMeta = RuleMeta {
     slug: "lambda-runtime",
     severity: Severity::Error,
     pci: &["6.3.3", "12.3.4"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["6.3.3", "12.3.4"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC7.1", "CC8.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Error),
+    ],
     summary: "function runtimes must be creatable, patched, accepted by hashicorp/aws 5.x and able to run the source",
     explain: r##"## What it does
 

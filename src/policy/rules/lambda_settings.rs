@@ -4,7 +4,9 @@
 use super::function_facts::{env_value, template, EnvValue, TEMPLATES};
 use super::util::{key_span, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// Memory, timeout, source template and environment of functions.
 pub struct LambdaSettings;
@@ -36,6 +38,11 @@ static META: RuleMeta = RuleMeta {
     slug: "lambda-settings",
     severity: Severity::Error,
     pci: &[],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &[], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Error),
+    ],
     summary: "function memory, timeout, source and environment must be values Lambda and the source accept",
     explain: r##"## What it does
 

@@ -2,7 +2,9 @@
 
 use super::util::{key_ref, key_span, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// An Object-Locked bucket encrypted with a key that destroy schedules for deletion.
 pub struct LockedBucketKeyDestroyable;
@@ -12,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "locked-bucket-key-destroyable",
     severity: Severity::Warning,
     pci: &["3.7.5", "10.5.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["3.7.5", "10.5.1"], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-1"], Severity::Warning),
+    ],
     summary: "an Object-Locked bucket's key is scheduled for deletion on destroy, making retained objects unreadable",
     explain: r##"## What it does
 

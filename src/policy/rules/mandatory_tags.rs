@@ -2,8 +2,9 @@
 
 use super::util::{key_span, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::StrOrVar;
+use crate::spec::{Profile, StrOrVar};
 
 /// `tags.required` must carry the three mandatory tags, with non-empty values.
 pub struct MandatoryTags;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "mandatory-tags",
     severity: Severity::Error,
     pci: &["12.5.1", "12.5.2"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["12.5.1", "12.5.2"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["C1.1"], Severity::Error),
+        PackRef::advisory(Profile::ZeroTrust, &["ZTB-RES-1"], Severity::Warning),
+    ],
     summary:
         "`tags.required` must carry cost center, data classification and compliance scope tags",
     explain: r##"## What it does

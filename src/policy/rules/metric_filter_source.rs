@@ -4,7 +4,9 @@
 use super::monitoring_presets::{filter_preset, FilterSource};
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// A CloudTrail preset on a group the trail does not feed, or `flow-log-rejects` on a group no
 /// flow log writes to.
@@ -15,6 +17,15 @@ static META: RuleMeta = RuleMeta {
     slug: "metric-filter-source",
     severity: Severity::Warning,
     pci: &["10.2.1", "10.4.1.1"],
+    packs: &[
+        PackRef::mandatory(
+            Profile::PciDssV4,
+            &["10.2.1", "10.4.1.1"],
+            Severity::Warning,
+        ),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Warning),
+    ],
     summary: "a metric-filter preset reads a log group that never receives the records it matches",
     explain: r##"## What it does
 

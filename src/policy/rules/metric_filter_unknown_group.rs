@@ -2,7 +2,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// `metric_filters.NAME.group` that is not `logs.GROUP` of `logs.groups`.
 pub struct MetricFilterUnknownGroup;
@@ -12,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "metric-filter-unknown-group",
     severity: Severity::Error,
     pci: &["10.4.1.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["10.4.1.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC7.2"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Error),
+    ],
     summary: "a metric filter reads a log group that the spec does not define",
     explain: r##"## What it does
 

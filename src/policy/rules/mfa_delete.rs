@@ -2,8 +2,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::MfaDelete;
+use crate::spec::{MfaDelete, Profile};
 
 /// `mfa_delete: native` (root-only, blocks destroy) and `mfa_delete: policy` (not S3 MFA Delete).
 pub struct MfaDeleteRule;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "mfa-delete",
     severity: Severity::Warning,
     pci: &["10.3.2", "10.3.3"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["10.3.2", "10.3.3"], Severity::Warning),
+        PackRef::advisory(Profile::Soc2, &["CC7.2"], Severity::Warning),
+        PackRef::advisory(Profile::ZeroTrust, &["ZTB-MON-1"], Severity::Warning),
+    ],
     summary:
         "S3 MFA Delete needs the root user and blocks destroy; the policy form is not MFA Delete",
     explain: r##"## What it does

@@ -30,6 +30,7 @@ pub mod lambda_runtimes;
 pub mod lambda_settings;
 pub mod locked_bucket_key_destroyable;
 pub mod log_retention;
+pub mod long_lived_credentials;
 pub mod mandatory_tags;
 pub mod metric_filter_source;
 pub mod metric_filter_unknown_group;
@@ -44,6 +45,7 @@ pub mod secret_recovery_window;
 pub mod secret_rotation;
 pub mod secret_storage;
 pub mod sg_deny;
+pub mod sg_peer_by_reference;
 pub mod ssm_securestring;
 pub mod topic_key;
 pub mod topic_publishers;
@@ -92,6 +94,8 @@ pub static ALL: &[&dyn Rule] = &[
     &secret_recovery_window::SecretRecoveryWindow,              // ZT0138
     &secret_storage::SecretStorage,                             // ZT0139
     &zone_reachability::ZoneReachability,                       // ZT0140
+    &sg_peer_by_reference::SgPeerByReference,                   // ZT0141
+    &long_lived_credentials::LongLivedCredentials,              // ZT0142
 ];
 
 #[cfg(test)]

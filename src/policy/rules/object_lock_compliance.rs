@@ -2,8 +2,9 @@
 
 use super::util::{present, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::LockMode;
+use crate::spec::{LockMode, Profile};
 
 /// Object Lock in COMPLIANCE mode in an ephemeral stack.
 pub struct ObjectLockComplianceEphemeral;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "s3-object-lock-compliance-ephemeral",
     severity: Severity::Error,
     pci: &["10.3.3"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["10.3.3"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Error),
+    ],
     summary: "Object Lock COMPLIANCE mode makes an ephemeral stack undeletable",
     explain: r##"## What it does
 

@@ -2,8 +2,9 @@
 
 use super::util::{is_any_cidr, scope, sg_rules, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::{Direction, RuleAction};
+use crate::spec::{Direction, Profile, RuleAction};
 
 /// Security-group ingress or NACL allow-ingress from a `/0` CIDR.
 pub struct OpenIngress;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "open-ingress",
     severity: Severity::Error,
     pci: &["1.3.1", "1.4.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["1.3.1", "1.4.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.6"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-NET-1"], Severity::Error),
+    ],
     summary: "inbound rules must not allow traffic from every address (`0.0.0.0/0`, `::/0`)",
     explain: r##"## What it does
 

@@ -2,8 +2,10 @@
 
 use super::util::{key_span, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::source::Span;
+use crate::spec::Profile;
 
 /// Physical names, computed from `naming.pattern` with the longest suffix, must be valid.
 pub struct ResourceNames;
@@ -13,6 +15,11 @@ static META: RuleMeta = RuleMeta {
     slug: "resource-names",
     severity: Severity::Error,
     pci: &[],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &[], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Error),
+    ],
     summary: "physical names (naming pattern + longest suffix) must fit AWS's length and character limits",
     explain: r##"## What it does
 

@@ -2,7 +2,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// A bucket with `block_public_access: false`.
 pub struct S3PublicAccess;
@@ -12,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "s3-public-access",
     severity: Severity::Error,
     pci: &["1.4.1", "1.3.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["1.4.1", "1.3.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.6", "C1.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-NET-1"], Severity::Error),
+    ],
     summary: "S3 buckets must block all public access",
     explain: r##"## What it does
 

@@ -2,8 +2,9 @@
 
 use super::util::{key_span, present, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::{Rotation2, SecretSource};
+use crate::spec::{Profile, Rotation2, SecretSource};
 
 /// Existing secrets cannot be configured by this stack; created secrets are named by the pattern.
 pub struct SecretExisting;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "secret-existing",
     severity: Severity::Error,
     pci: &["3.6.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["3.6.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Error),
+    ],
     summary: "an existing secret takes only `name` and `rotation`; `key`, `generate` and `recovery_window_days` are for created secrets",
     explain: r##"## What it does
 

@@ -3,8 +3,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::SecretSource;
+use crate::spec::{Profile, SecretSource};
 
 /// `recovery_window_days`: 0 or 7-30, matching the stack's lifecycle.
 pub struct SecretRecoveryWindow;
@@ -14,6 +15,11 @@ static META: RuleMeta = RuleMeta {
     slug: "secret-recovery-window",
     severity: Severity::Error,
     pci: &[],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &[], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC8.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-OPS-1"], Severity::Error),
+    ],
     summary: "`recovery_window_days` must be 0 or 7-30, and match the stack's lifecycle",
     explain: r##"## What it does
 

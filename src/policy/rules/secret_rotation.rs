@@ -4,6 +4,7 @@
 use super::function_facts::{function_ref, has_database, template};
 use super::util::{key_span, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::{Profile, Rotation2};
 
@@ -16,6 +17,11 @@ static META: RuleMeta = RuleMeta {
     slug: "secret-rotation",
     severity: Severity::Warning,
     pci: &["8.6.3"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["8.6.3"], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC6.1"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-IAM-2"], Severity::Warning),
+    ],
     summary: "secrets should rotate (pci-dss-v4) with a rotation function, every 1-1000 days",
     explain: r##"## What it does
 

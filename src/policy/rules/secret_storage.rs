@@ -2,6 +2,7 @@
 
 use super::util::{key_span, scope};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::spec::{Profile, SecretSource};
 
@@ -14,6 +15,9 @@ static META: RuleMeta = RuleMeta {
     slug: "secret-storage",
     severity: Severity::Warning,
     pci: &["8.3.2", "3.6.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["8.3.2", "3.6.1"], Severity::Warning),
+    ],
     summary: "under pci-dss-v4, created secrets use a customer-managed key, and a generated password is also kept in the Terraform state",
     explain: r##"## What it does
 

@@ -2,8 +2,9 @@
 
 use super::util::{port_yaml, protocol_yaml, sg_rules, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::{Protocol, RuleAction};
+use crate::spec::{Profile, Protocol, RuleAction};
 
 /// A security-group rule with `action: deny`.
 pub struct SgDeny;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "sg-deny",
     severity: Severity::Error,
     pci: &["1.2.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["1.2.1"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.6"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-NET-2"], Severity::Error),
+    ],
     summary: "security groups cannot deny traffic; use a NACL rule",
     explain: r##"## What it does
 

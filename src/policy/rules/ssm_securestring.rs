@@ -2,8 +2,9 @@
 
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
-use crate::spec::ParamType;
+use crate::spec::{ParamType, Profile};
 
 /// A parameter of type `String`.
 pub struct SsmSecureString;
@@ -13,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "ssm-securestring",
     severity: Severity::Error,
     pci: &["3.5.1", "8.3.2"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["3.5.1", "8.3.2"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.1", "C1.1"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-DATA-1"], Severity::Error),
+    ],
     summary: "SSM parameters must be SecureStrings encrypted with a customer-managed key",
     explain: r##"## What it does
 

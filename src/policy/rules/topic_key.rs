@@ -2,7 +2,9 @@
 
 use super::util::{key_ref, scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// A topic key that is not `keys.NAME` of this spec (error); a function publisher, whose role
 /// needs the grants (info).
@@ -13,6 +15,11 @@ static META: RuleMeta = RuleMeta {
     slug: "topic-key",
     severity: Severity::Error,
     pci: &["3.5.1", "10.7.2"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["3.5.1", "10.7.2"], Severity::Error),
+        PackRef::mandatory(Profile::Soc2, &["CC6.1", "CC6.7"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-DATA-1"], Severity::Error),
+    ],
     summary: "an SNS topic must be encrypted with a customer-managed key of this spec",
     explain: r##"## What it does
 

@@ -3,7 +3,9 @@
 use super::monitoring_presets::{publisher_service, SERVICE_PUBLISHERS};
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// Unknown publishers (error); alarms or EventBridge rules delivering to a topic that does not list
 /// them (warning: ztc derives the grant).
@@ -14,6 +16,11 @@ static META: RuleMeta = RuleMeta {
     slug: "topic-publishers",
     severity: Severity::Warning,
     pci: &["10.7.2"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["10.7.2"], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC7.3"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-MON-2"], Severity::Warning),
+    ],
     summary: "a topic's `publishers` do not match the services that deliver to it",
     explain: r##"## What it does
 

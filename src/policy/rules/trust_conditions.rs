@@ -2,7 +2,9 @@
 
 use super::util::{scope, str_or_var, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
+use crate::spec::Profile;
 
 /// Role trust: exactly one principal; external IDs for accounts, never for services.
 pub struct TrustConditions;
@@ -12,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     slug: "trust-conditions",
     severity: Severity::Warning,
     pci: &["8.2.2", "8.3.1"],
+    packs: &[
+        PackRef::mandatory(Profile::PciDssV4, &["8.2.2", "8.3.1"], Severity::Warning),
+        PackRef::mandatory(Profile::Soc2, &["CC6.1", "CC6.2"], Severity::Warning),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-IAM-2"], Severity::Warning),
+    ],
     summary: "roles trust exactly one principal; account trusts need an external ID, service trusts cannot use one",
     explain: r##"## What it does
 

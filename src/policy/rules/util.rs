@@ -37,6 +37,24 @@ pub(crate) fn is_any_cidr(peer: &str) -> bool {
         .is_some_and(|(addr, len)| len == "0" && !addr.is_empty())
 }
 
+/// An IPv4 CIDR as an inclusive range of addresses (host bits ignored); `None` if malformed.
+pub(crate) fn v4_range(s: &str) -> Option<(u64, u64)> {
+    let (ip, len) = s.trim().split_once('/')?;
+    let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
+    let mut n: u64 = 0;
+    let mut parts = 0;
+    for p in ip.split('.') {
+        n = (n << 8) | p.parse::<u8>().ok()? as u64;
+        parts += 1;
+    }
+    if parts != 4 {
+        return None;
+    }
+    let size = 1u64 << (32 - len);
+    let start = n & !(size - 1);
+    Some((start, start + size - 1))
+}
+
 /// One security-group rule and where it sits in the spec.
 pub(crate) struct SgRuleAt<'a> {
     /// The security group's name.

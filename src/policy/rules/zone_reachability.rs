@@ -18,13 +18,14 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::util::{key_span, scope, value_span};
+use super::util::{key_span, scope, v4_range, value_span};
 use crate::diag::{Diagnostic, Severity};
+use crate::policy::packs::PackRef;
 use crate::policy::{Ctx, Rule, RuleMeta};
 use crate::source::Span;
 use crate::spec::{
-    Direction, EndpointType, FunctionVpc, Internet, Nacl, Network, PortOrVar, Protocol, RuleAction,
-    SecurityGroup, TierRole,
+    Direction, EndpointType, FunctionVpc, Internet, Nacl, Network, PortOrVar, Profile, Protocol,
+    RuleAction, SecurityGroup, TierRole,
 };
 
 /// Internet → private tier paths through routes, NACLs and security groups.
@@ -35,6 +36,15 @@ static META: RuleMeta = RuleMeta {
     slug: "zone-reachability",
     severity: Severity::Error,
     pci: &["1.3.1", "1.4.1", "1.4.2", "1.2.6"],
+    packs: &[
+        PackRef::mandatory(
+            Profile::PciDssV4,
+            &["1.3.1", "1.4.1", "1.4.2", "1.2.6"],
+            Severity::Error,
+        ),
+        PackRef::mandatory(Profile::Soc2, &["CC6.6"], Severity::Error),
+        PackRef::mandatory(Profile::ZeroTrust, &["ZTB-NET-1"], Severity::Error),
+    ],
     summary: "no network path may lead from the internet (0.0.0.0/0, ::/0) into a private tier",
     explain: r##"## What it does
 
@@ -331,23 +341,6 @@ impl Addrs {
     }
 }
 
-fn parse_v4(s: &str) -> Option<(u64, u64)> {
-    let (ip, len) = s.trim().split_once('/')?;
-    let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
-    let mut n: u64 = 0;
-    let mut parts = 0;
-    for p in ip.split('.') {
-        n = (n << 8) | p.parse::<u8>().ok()? as u64;
-        parts += 1;
-    }
-    if parts != 4 {
-        return None;
-    }
-    let size = 1u64 << (32 - len);
-    let start = n & !(size - 1);
-    Some((start, start + size - 1))
-}
-
 /// An IPv6 CIDR: every address for `/0`, nothing for unique-local and link-local ranges (never
 /// routed from the internet), some global addresses otherwise.
 fn parse_v6(s: &str) -> Option<V6> {
@@ -366,7 +359,7 @@ fn parse_v6(s: &str) -> Option<V6> {
 }
 
 fn parse_addrs(s: &str) -> Option<Addrs> {
-    if let Some(r) = parse_v4(s) {
+    if let Some(r) = v4_range(s) {
         return Some(Addrs::v4(vec![r]));
     }
     parse_v6(s).map(|v6| Addrs { v4: Vec::new(), v6 })
@@ -456,10 +449,10 @@ struct Model<'a> {
 
 impl<'a> Model<'a> {
     fn new(cx: &Ctx<'a>, net: &'a Network) -> Option<Self> {
-        let vpc = Addrs::v4(vec![parse_v4(&net.cidr)?]);
+        let vpc = Addrs::v4(vec![v4_range(&net.cidr)?]);
         let mut not_internet = vpc.v4.clone();
         for c in NOT_INTERNET {
-            not_internet.extend(parse_v4(c));
+            not_internet.extend(v4_range(c));
         }
         let internet = Addrs {
             v4: sub(&vec![(0, u32::MAX as u64)], &norm(not_internet)),
@@ -866,7 +859,7 @@ fn tier_ranges(net: &Network, vpc: (u64, u64)) -> BTreeMap<String, Addrs> {
     for (name, t) in &net.tiers {
         let mut r = Vec::new();
         if !t.cidrs.is_empty() {
-            r.extend(t.cidrs.iter().filter_map(|c| parse_v4(c)));
+            r.extend(t.cidrs.iter().filter_map(|c| v4_range(c)));
         } else if let Some(prefix) = t.prefix.filter(|p| *p <= 32) {
             let size = 1u64 << (32 - prefix as u32);
             for _ in 0..net.azs {
@@ -1108,14 +1101,14 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(parse_v4("10.0.1.0/24"), Some((0x0a000100, 0x0a0001ff)));
-        assert_eq!(parse_v4("0.0.0.0/0"), Some((0, u32::MAX as u64)));
-        assert_eq!(parse_v4("10.0.0.0/33"), None);
+        assert_eq!(v4_range("10.0.1.0/24"), Some((0x0a000100, 0x0a0001ff)));
+        assert_eq!(v4_range("0.0.0.0/0"), Some((0, u32::MAX as u64)));
+        assert_eq!(v4_range("10.0.0.0/33"), None);
         assert_eq!(parse_v6("::/0"), Some(V6::All));
         assert_eq!(parse_v6("fd00::/8"), Some(V6::None));
         assert_eq!(parse_v6("2001:db8::/32"), Some(V6::Some));
         let any = Addrs::everything();
-        let ten = Addrs::v4(vec![parse_v4("10.0.0.0/8").unwrap()]);
+        let ten = Addrs::v4(vec![v4_range("10.0.0.0/8").unwrap()]);
         assert!(any.covers(&ten) && !ten.covers(&any) && ten.overlaps(&any));
     }
 
