@@ -24,6 +24,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::emit::{hcl, pulumi, tfjson};
 use crate::ir::{Block, Kind, Module};
 use crate::source::{SourceFile, Span};
+use crate::spec::Profile;
 use crate::yaml::{self, Node, Value as Y};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -1118,6 +1119,14 @@ impl<'a> Builder<'a> {
         })
     }
 
+    fn profiles(&self) -> &[Profile] {
+        self.c
+            .spec
+            .as_ref()
+            .map(|s| s.compliance.profiles.as_slice())
+            .unwrap_or(&[])
+    }
+
     fn spec_waivers(&self) -> &[crate::spec::Waiver] {
         self.c
             .spec
@@ -1128,10 +1137,12 @@ impl<'a> Builder<'a> {
 
     fn checks(&self, id: &str) -> Vec<Value> {
         let explain = crate::explain::all();
+        // the rules that ran: those of the packs the spec's profiles select
+        let profiles = self.profiles();
         let mut codes: Vec<&'static str> = crate::policy::registry()
             .iter()
             .map(|r| r.meta())
-            .filter(|m| m.pci.contains(&id))
+            .filter(|m| m.pci.contains(&id) && m.selected_by(profiles))
             .map(|m| m.code)
             .collect();
         let mut extra: BTreeSet<&'static str> = BTreeSet::new();
@@ -1151,10 +1162,24 @@ impl<'a> Builder<'a> {
                     .filter(|d| d.code == code && d.pci.contains(&id))
                     .collect();
                 let entry = explain.iter().find(|e| e.code == code);
+                let meta = crate::policy::find(code).map(|r| r.meta());
+                // how the PCI DSS pack treats the rule, else the first selected pack that has it
+                let pack = meta.and_then(|m| {
+                    m.pack(Profile::PciDssV4)
+                        .or_else(|| profiles.iter().find_map(|p| m.pack(*p)))
+                });
+                let non_waivable: Vec<Value> = meta
+                    .map(|m| m.non_waivable_under(profiles))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| Value::from(crate::policy::packs::profile_id(p)))
+                    .collect();
                 json!({
                     "code": code,
                     "slug": entry.map(|e| e.slug),
                     "summary": entry.map(|e| e.summary),
+                    "enforcement": pack.map(|p| p.enforcement),
+                    "non_waivable_under": non_waivable,
                     "outcome": outcome(&findings),
                     "findings": findings.iter().map(|d| self.finding(d)).collect::<Vec<_>>(),
                 })
@@ -1323,13 +1348,9 @@ pub fn build(c: &Compiled) -> Result<Value, String> {
         .map(|p| serde_json::to_value(p).unwrap_or(Value::Null))
         .collect();
     let mut notes: Vec<String> = Vec::new();
-    if !spec
-        .compliance
-        .profiles
-        .contains(&crate::spec::Profile::PciDssV4)
-    {
+    if !spec.compliance.profiles.contains(&Profile::PciDssV4) {
         notes.push(
-            "the spec does not select the `pci-dss-v4` profile: checks that only apply under it did not run"
+            "the spec does not select the `pci-dss-v4` profile: only the rules of its own profiles ran, so requirements may list fewer checks"
                 .into(),
         );
     }
