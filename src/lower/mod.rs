@@ -3,6 +3,7 @@
 
 mod compute;
 mod database;
+mod documents;
 mod iam;
 mod keys;
 mod logs;
@@ -119,6 +120,9 @@ impl<'a> Lowerer<'a> {
         outputs::lower(self);
         self.docs();
         self.scanner_skips();
+        if self.spec.targets.policy_documents == PolicyDocuments::DataSource {
+            documents::lower(self);
+        }
     }
 
     // ---- locations ------------------------------------------------------------------------

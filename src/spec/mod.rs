@@ -145,6 +145,24 @@ pub struct Targets {
     /// Terraform HCL output.
     #[serde(default)]
     pub hcl: HclOptions,
+    /// How identity and trust policies (`aws_iam_policy`, `aws_iam_role_policy`, a role's
+    /// `assume_role_policy`) are written: `inline` (`jsonencode`) or `data-source` (a
+    /// `data "aws_iam_policy_document"` each, which Terraform renders to JSON; Pulumi calls
+    /// `aws.iam.getPolicyDocument`). Key, bucket and topic policies stay inline: scanners read
+    /// policy-document data sources as identity policies.
+    #[serde(default)]
+    pub policy_documents: PolicyDocuments,
+}
+
+/// How identity and trust policies are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyDocuments {
+    /// `jsonencode({...})` in the resource.
+    #[default]
+    Inline,
+    /// `data "aws_iam_policy_document"` referenced as `.json`.
+    DataSource,
 }
 
 /// Options of the HCL target.

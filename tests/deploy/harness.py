@@ -267,6 +267,13 @@ def inventory(aws, accounts, regions):
             add(f"{p}:ssm-parameter", lambda: (x["Name"] for x in pages(ssm, "describe_parameters", "Parameters")))
             add(f"{p}:ssm-document", lambda: (x["Name"] for x in pages(ssm, "list_documents", "DocumentIdentifiers",
                                                                         Filters=[{"Key": "Owner", "Values": ["Self"]}])))
+            rds = c("rds")
+            add(f"{p}:db-cluster", lambda: (x["DBClusterIdentifier"] for x in pages(rds, "describe_db_clusters", "DBClusters")))
+            add(f"{p}:db-instance", lambda: (x["DBInstanceIdentifier"] for x in pages(rds, "describe_db_instances", "DBInstances")))
+            add(f"{p}:db-subnet-group", lambda: (x["DBSubnetGroupName"] for x in pages(rds, "describe_db_subnet_groups", "DBSubnetGroups")))
+            add(f"{p}:db-cluster-parameter-group", lambda: (
+                x["DBClusterParameterGroupName"] for x in pages(rds, "describe_db_cluster_parameter_groups", "DBClusterParameterGroups")
+                if not x["DBClusterParameterGroupName"].startswith("default.")))
             add(f"{p}:network-firewall", lambda: (x["FirewallArn"] for x in c("network-firewall").list_firewalls()["Firewalls"]))
         # global services, once per account
         r = regions[0]
