@@ -1163,11 +1163,13 @@ impl<'a> Builder<'a> {
                     .collect();
                 let entry = explain.iter().find(|e| e.code == code);
                 let meta = crate::policy::find(code).map(|r| r.meta());
-                // how the PCI DSS pack treats the rule, else the first selected pack that has it
-                let pack = meta.and_then(|m| {
-                    m.pack(Profile::PciDssV4)
-                        .or_else(|| profiles.iter().find_map(|p| m.pack(*p)))
-                });
+                // how the PCI DSS pack treats the rule when the spec selects it, else the first
+                // selected pack that has it
+                let pci_first = profiles
+                    .iter()
+                    .filter(|p| **p == Profile::PciDssV4)
+                    .chain(profiles.iter().filter(|p| **p != Profile::PciDssV4));
+                let pack = meta.and_then(|m| pci_first.clone().find_map(|p| m.pack(*p)));
                 let non_waivable: Vec<Value> = meta
                     .map(|m| m.non_waivable_under(profiles))
                     .unwrap_or_default()

@@ -449,15 +449,14 @@ fn every_requirement_a_rule_references_is_reported() {
                 rule.meta().code
             );
             let r = requirement(&report, p);
-            assert!(
-                r["checks"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|c| c["code"] == rule.meta().code),
-                "{p} does not list {}",
-                rule.meta().code
-            );
+            let listed = r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["code"] == rule.meta().code);
+            // data-processing selects pci-dss-v4 only: a rule outside that pack did not run
+            let ran = rule.meta().selected_by(&[ztc::spec::Profile::PciDssV4]);
+            assert_eq!(listed, ran, "{p} and {}", rule.meta().code);
         }
     }
     let mut sorted = ids.clone();
@@ -470,6 +469,55 @@ fn every_requirement_a_rule_references_is_reported() {
         .map(|k| s[k].as_u64().unwrap())
         .sum();
     assert_eq!((s["requirements"].as_u64().unwrap(), counted), (n, n));
+}
+
+/// Under another profile than pci-dss-v4, only the rules its pack selects ran, and only those are
+/// listed as checks (a rule that did not run is not reported as passing); the report says so.
+#[test]
+fn checks_are_the_rules_the_spec_profiles_select() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("specs/payment.yaml")).unwrap();
+    let from = "  profiles: [pci-dss-v4, soc2]\n";
+    assert!(text.contains(from));
+    let spec = dir.path().join("soc2.yaml");
+    fs::write(&spec, text.replacen(from, "  profiles: [soc2]\n", 1)).unwrap();
+    let o = ztc(&["report", spec.to_str().unwrap(), "--format", "json"]);
+    let report: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(&o)));
+    assert!(report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("`pci-dss-v4`")));
+    let soc2 = [ztc::spec::Profile::Soc2];
+    let mut listed = 0;
+    let mut absent = 0;
+    for rule in ztc::policy::registry() {
+        let m = rule.meta();
+        for p in m.pci {
+            let shown = requirement(&report, p)["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["code"] == m.code)
+                .cloned();
+            match (m.selected_by(&soc2), shown) {
+                (true, Some(c)) => {
+                    listed += 1;
+                    let pack = m.pack(ztc::spec::Profile::Soc2).unwrap();
+                    assert_eq!(c["enforcement"], serde_json::json!(pack.enforcement));
+                }
+                (false, None) => absent += 1,
+                (selected, shown) => {
+                    panic!(
+                        "{} under soc2: selected {selected}, listed {shown:?}",
+                        m.code
+                    )
+                }
+            }
+        }
+    }
+    assert!(listed > 0 && absent > 0, "listed {listed}, absent {absent}");
 }
 
 // ------------------------------------------------------------------------------------------------
