@@ -22,6 +22,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod equiv;
+
 /// Minimum terraform version the helpers accept.
 pub const MIN_TERRAFORM: (u64, u64) = (1, 5);
 const AWS_PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
