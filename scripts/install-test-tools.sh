@@ -10,13 +10,15 @@
 #   node/          also yaml-language-server (tests/lsp.rs)
 #   venv-precommit/ pre-commit (tests/precommit.rs, slow part with ZTC_SLOW_TESTS=1)
 #   graphviz       `dot` from Debian apt when running as root (tests/graph.rs)
+#   cargo-fuzz/    cargo-fuzz from crates.io (`cargo install`; scripts/fuzz.sh runs the fuzz/ targets)
 #   chromium       headless Chromium from Debian apt when running as root (tests/report.rs renders
 #                  the HTML evidence report)
 # Terraform (>= 1.5) is NOT installed here: it comes with the machine image (PATH or $ZTC_TERRAFORM).
 #
 # Idempotent: a part whose pinned version is already installed is skipped (stamp file); a part whose
-# install failed half-way is rebuilt on the next run. Uses npm, PyPI and (for graphviz) apt only.
-# Needs: python3 (>= 3.9, with the venv module), node >= 20, npm.
+# install failed half-way is rebuilt on the next run. Uses npm, PyPI, crates.io (cargo-fuzz) and
+# (for graphviz) apt only.
+# Needs: python3 (>= 3.9, with the venv module), node >= 20, npm, cargo.
 #
 #   bash scripts/install-test-tools.sh           install / verify
 #   bash scripts/install-test-tools.sh --force   rebuild every part
@@ -208,3 +210,19 @@ fi
 PRECOMMIT_VER="$("$PRECOMMIT_DIR/bin/pre-commit" --version 2>/dev/null || true)"
 [ -n "$PRECOMMIT_VER" ] || die "venv-precommit: pre-commit does not answer --version"
 log "venv-precommit: $PRECOMMIT_VER"
+
+# --- cargo-fuzz (scripts/fuzz.sh; builds with a nightly toolchain or stable + RUSTC_BOOTSTRAP=1) ---
+# Skipped when .tools/cargo-fuzz/bin/cargo-fuzz already reports the pinned version.
+CARGO_FUZZ_VERSION="0.13.2"
+CARGO_FUZZ_DIR="$TOOLS/cargo-fuzz"
+cargo_fuzz_version() { "$CARGO_FUZZ_DIR/bin/cargo-fuzz" --version 2>/dev/null | awk '{print $2}'; }
+if [ "$FORCE" = 0 ] && [ "$(cargo_fuzz_version)" = "$CARGO_FUZZ_VERSION" ]; then
+  log "cargo-fuzz: ok ($CARGO_FUZZ_VERSION)"
+else
+  command -v cargo >/dev/null 2>&1 || die "cargo not found (needed to install cargo-fuzz)"
+  log "cargo-fuzz: installing $CARGO_FUZZ_VERSION from crates.io (a few minutes)"
+  cargo install --quiet --locked --force --version "=$CARGO_FUZZ_VERSION" --root "$CARGO_FUZZ_DIR" cargo-fuzz
+  [ "$(cargo_fuzz_version)" = "$CARGO_FUZZ_VERSION" ] \
+    || die "cargo-fuzz: $CARGO_FUZZ_DIR/bin/cargo-fuzz does not report version $CARGO_FUZZ_VERSION"
+fi
+log "cargo-fuzz: $("$CARGO_FUZZ_DIR/bin/cargo-fuzz" --version)"
