@@ -337,7 +337,7 @@ fn secrets_have_the_expected_shape() {
     );
 
     let rot = res(p, "aws_secretsmanager_secret_rotation", "db");
-    assert_eq!(rot["secret_id"], "${aws_secretsmanager_secret.db.id}");
+    assert_eq!(rot["secret_id"], "${aws_secretsmanager_secret.db.arn}");
     assert_eq!(
         rot["rotation_lambda_arn"],
         "${aws_lambda_function.rotate.arn}"
@@ -346,12 +346,15 @@ fn secrets_have_the_expected_shape() {
     assert_eq!(block(rot, "rotation_rules")["automatically_after_days"], 30);
     let deps = rot["depends_on"].as_array().unwrap();
     assert!(deps.contains(&Value::from(
-        "${aws_lambda_permission.rotate_secretsmanager}"
+        "${aws_lambda_permission.rotate_db}"
     )));
     assert!(deps.contains(&Value::from("${aws_secretsmanager_secret_version.db}")));
 
-    let perm = res(p, "aws_lambda_permission", "rotate_secretsmanager");
+    // one permission per rotated secret, limited to that secret (no confused deputy)
+    let perm = res(p, "aws_lambda_permission", "rotate_db");
     assert_eq!(perm["principal"], "secretsmanager.amazonaws.com");
+    assert_eq!(perm["source_arn"], "${aws_secretsmanager_secret.db.arn}");
+    assert_eq!(perm["statement_id"], "AllowSecretsManagerRotation-db");
     assert_eq!(perm["action"], "lambda:InvokeFunction");
     assert_eq!(
         perm["function_name"],

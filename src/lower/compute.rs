@@ -19,7 +19,6 @@ use crate::ir::*;
 use crate::policy::rules::function_facts::{self as ff, EnvValue, Template};
 use crate::policy::rules::log_retention::nearest_retention;
 use crate::spec::*;
-use std::collections::BTreeMap;
 
 /// The source templates, by name (see `function_facts::TEMPLATES` for their facts).
 fn template_text(name: &str) -> Option<&'static str> {
@@ -679,8 +678,6 @@ fn secret_kms(spec: &Spec, region: &Expr, name: &str, actions: &[&str], arn: Exp
 
 fn secrets(l: &mut Lowerer<'_>) {
     let spec = l.spec;
-    // one invoke permission per rotation function
-    let mut permissions: BTreeMap<String, Address> = BTreeMap::new();
     for (name, s) in &spec.secrets {
         let at = ["secrets", name.as_str()];
         let origin = format!("secrets.{name}");
@@ -733,7 +730,7 @@ fn secrets(l: &mut Lowerer<'_>) {
                 if let Some(g) = &s.generate {
                     version = Some(generated_version(l, name, g, &secret, span, &origin));
                 }
-                secret.attr("id")
+                secret.attr("arn")
             }
             SecretSource::Existing => {
                 let Some(n) = &s.name else {
@@ -768,27 +765,25 @@ fn secrets(l: &mut Lowerer<'_>) {
             continue; // reported by ZT0137
         }
         let lambda = function_addr(&fname);
-        let permission = match permissions.get(&fname) {
-            Some(p) => p.clone(),
-            None => {
-                let account = l.account_id();
-                let p = l.resource(
-                    "aws_lambda_permission",
-                    &format!("{}_secretsmanager", ident(&fname)),
-                    Concern::Security,
-                    &format!("functions.{fname}"),
-                    l.key_span(&["functions", &fname]),
-                    Body::new()
-                        .attr("statement_id", Expr::str("AllowSecretsManagerRotation"))
-                        .attr("action", Expr::str("lambda:InvokeFunction"))
-                        .attr("function_name", lambda.attr("function_name"))
-                        .attr("principal", Expr::str("secretsmanager.amazonaws.com"))
-                        .attr("source_account", account),
-                );
-                permissions.insert(fname.clone(), p.clone());
-                p
-            }
-        };
+        // Secrets Manager may invoke the function for this secret only (no confused deputy)
+        let account = l.account_id();
+        let permission = l.resource(
+            "aws_lambda_permission",
+            &format!("{}_{id}", ident(&fname)),
+            Concern::Security,
+            &origin,
+            l.key_span(&["secrets", name, "rotation"]),
+            Body::new()
+                .attr(
+                    "statement_id",
+                    Expr::str(format!("AllowSecretsManagerRotation-{name}")),
+                )
+                .attr("action", Expr::str("lambda:InvokeFunction"))
+                .attr("function_name", lambda.attr("function_name"))
+                .attr("principal", Expr::str("secretsmanager.amazonaws.com"))
+                .attr("source_account", account)
+                .attr("source_arn", secret_id.clone()),
+        );
         let rotation = l.resource(
             "aws_secretsmanager_secret_rotation",
             &id,
