@@ -592,36 +592,15 @@ fn function(l: &mut Lowerer<'_>, name: &str, f: &Function) {
 
 /// `vpc_config` of an in-VPC function: the subnets of its tiers and its security group.
 fn function_vpc(l: &mut Lowerer<'_>, name: &str, v: &FunctionVpcIn) -> Option<Body> {
-    let spec = l.spec;
-    let Some(net) = &spec.network else {
-        l.diags.push(
-            Diagnostic::error(
-                codes::UNKNOWN_REF,
-                format!("function `{name}` runs in the VPC, but the spec has no `network`"),
-            )
-            .at(l.span(&["functions", name, "vpc"]))
-            .label("no VPC")
-            .help("define `network:` with the tiers, or use `vpc: {none: reason}`"),
-        );
-        return None;
-    };
-    let tiers: Vec<String> = net.tiers.keys().cloned().collect();
+    let net = l.network_for(
+        &format!("function `{name}` runs in the VPC"),
+        &["functions", name, "vpc"],
+        "define `network:` with the tiers, or use `vpc: {none: reason}`",
+    )?;
     let mut subnets = Vec::new();
     for (i, t) in v.tiers.iter().enumerate() {
         let here = ["functions", name, "vpc", "tiers", &i.to_string()];
-        let reference = format!("network.tiers.{t}");
-        let Some(tier) = l.resolve(&reference, "network.tiers", tiers.iter(), &here) else {
-            continue;
-        };
-        subnets.extend(
-            l.net
-                .subnets
-                .get(&tier)
-                .cloned()
-                .unwrap_or_default()
-                .iter()
-                .map(|(a, _)| a.attr("id")),
-        );
+        subnets.extend(l.tier_subnet_ids(net, t, &here).unwrap_or_default());
     }
     let sgs: Vec<String> = net.security_groups.keys().cloned().collect();
     let sg = l.resolve(

@@ -253,30 +253,10 @@ fn capacity(v: f64) -> Expr {
 
 /// Subnet ids of the database's tier, or `None` with a diagnostic.
 fn tier_subnets(l: &mut Lowerer<'_>, name: &str, db: &Database) -> Option<Vec<Expr>> {
-    let spec = l.spec;
-    let Some(net) = &spec.network else {
-        l.diags.push(
-            Diagnostic::error(
-                codes::UNKNOWN_REF,
-                format!("database `{name}` needs a VPC, but the spec has no `network`"),
-            )
-            .at(l.span(&["databases", name, "tier"]))
-            .label("no VPC")
-            .help("define `network:` with the tier the database lives in"),
-        );
-        return None;
-    };
-    let tier = l.resolve_in(
-        &format!("network.tiers.{}", db.tier),
-        "network.tiers",
-        &net.tiers,
+    let net = l.network_for(
+        &format!("database `{name}` needs a VPC"),
         &["databases", name, "tier"],
+        "define `network:` with the tier the database lives in",
     )?;
-    Some(
-        l.net
-            .subnets
-            .get(&tier)
-            .map(|s| s.iter().map(|(a, _)| a.attr("id")).collect())
-            .unwrap_or_default(),
-    )
+    l.tier_subnet_ids(net, &db.tier, &["databases", name, "tier"])
 }

@@ -511,6 +511,40 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The spec's network, or an error at `at` saying that `what` needs one.
+    pub fn network_for(&mut self, what: &str, at: &[&str], help: &str) -> Option<&'a Network> {
+        let spec: &'a Spec = self.spec;
+        if spec.network.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNKNOWN_REF,
+                    format!("{what}, but the spec has no `network`"),
+                )
+                .at(self.span(at))
+                .label("no VPC")
+                .help(help),
+            );
+        }
+        spec.network.as_ref()
+    }
+
+    /// Subnet ids (one per AZ) of tier `tier` of `net`, resolved with a diagnostic at `at`.
+    pub fn tier_subnet_ids(&mut self, net: &Network, tier: &str, at: &[&str]) -> Option<Vec<Expr>> {
+        let tier = self.resolve_in(
+            &format!("network.tiers.{tier}"),
+            "network.tiers",
+            &net.tiers,
+            at,
+        )?;
+        Some(
+            self.net
+                .subnets
+                .get(&tier)
+                .map(|s| s.iter().map(|(a, _)| a.attr("id")).collect())
+                .unwrap_or_default(),
+        )
+    }
+
     pub fn key_ref(&mut self, reference: &str, at: &[&str]) -> Option<Address> {
         let spec = self.spec;
         self.resolve_in(reference, "keys", &spec.keys, at)
