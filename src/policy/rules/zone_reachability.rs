@@ -69,8 +69,9 @@ each hop labelled at the spec line that allows it:
 
 Elements are placed in tiers by the spec: interface endpoints (`network.endpoints.*.tiers`),
 functions (`functions.*.vpc.tiers`). A security group attached to nothing in the spec is for
-resources deployed elsewhere, so it is assumed to be usable in every tier. Interface endpoints
-only receive traffic; they are never a pivot.
+resources deployed elsewhere, so it is assumed to be usable in every tier but the firewall tier
+(which holds the firewall endpoints only). Interface endpoints only receive traffic; they are
+never a pivot.
 
 The analysis over-approximates (a NACL deny narrows a path only when it covers every address in
 question), so "no finding" is a proof over what the spec declares.
@@ -763,6 +764,9 @@ impl<'a> Model<'a> {
         let inn = self.sg(&b.sg, true, Some(&ta), Some(&a.sg));
         let fold = |v: &[(&SRule, Ports)]| v.iter().fold(Ports::default(), |x, (_, p)| x.or(p));
         let mut used = fold(&out).and(&fold(&inn));
+        if used.is_empty() {
+            return None; // the security groups alone close it: no NACL to evaluate
+        }
         let cross = a.tier != b.tier;
         let mut nacl_out = None;
         let mut nacl_in = None;
@@ -915,7 +919,12 @@ fn placements(cx: &Ctx<'_>, net: &Network) -> Vec<Placement> {
         if attached.contains(&name.as_str()) {
             continue;
         }
-        for t in net.tiers.keys() {
+        // a firewall tier holds the firewall endpoints and nothing else
+        let tiers = net
+            .tiers
+            .iter()
+            .filter(|(_, t)| t.role != TierRole::Firewall);
+        for (t, _) in tiers {
             out.push(Placement {
                 tier: t.clone(),
                 sg: name.clone(),
