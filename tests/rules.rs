@@ -7,6 +7,10 @@
 //!   and no rule may report a blocking error.
 //!
 //! Every fixture must be a valid spec (schema and typed model).
+//!
+//! `waivers/*.yaml` exercise waivers against rule packs (non-waivable rules per profile, expiry);
+//! their markers must match exactly. The last tests check which rules each profile selects and
+//! the severity advisory and mandatory packs give a finding.
 
 use std::path::{Path, PathBuf};
 
