@@ -95,15 +95,27 @@ pub fn expr_to_string(e: &Expr) -> String {
 /// Quote and escape a literal string as an HCL string literal.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    escape_into(&mut out, s);
-    out.push('"');
+    quote_into(&mut out, s);
     out
+}
+
+/// [`quote`], appended to `out`.
+pub(crate) fn quote_into(out: &mut String, s: &str) {
+    out.push('"');
+    escape_into(out, s);
+    out.push('"');
 }
 
 /// Escape `s` for the inside of an HCL quoted string (template): backslash escapes for `\`, `"`
 /// and control characters; `${` → `$${` and `%{` → `%%{`.
-fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
+    // most text is printable ASCII with nothing to escape
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'\\' | b'"' | b'$' | b'%'))
+    {
+        out.push_str(s);
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -484,7 +496,13 @@ fn render_entries(out: &mut String, entries: &[Entry<'_>], indent: usize) {
             }
             let maxw = (i..j).map(width).max().unwrap_or(0);
             for k in i..j {
-                pads[k] = maxw - width(k) + 1;
+                let pad = maxw - width(k) + 1;
+                if pad == pads[k] || !depends_on_column(&entries[k]) {
+                    // the text at this column is the one already rendered
+                    pads[k] = pad;
+                    continue;
+                }
+                pads[k] = pad;
                 // Line lengths are counted in characters (alignment in grapheme clusters).
                 let text = render(k, base + chars(k) + pads[k] + 2);
                 if text.contains('\n') {
@@ -539,13 +557,48 @@ fn render_entries(out: &mut String, entries: &[Entry<'_>], indent: usize) {
     }
 }
 
+/// Whether an entry's text may change with the column it starts at: only a list can (it breaks
+/// when too long for its line; objects lay out their own lines, by indentation).
+fn depends_on_column(e: &Entry<'_>) -> bool {
+    fn has_list(e: &Expr) -> bool {
+        match e {
+            Expr::List(xs) => !xs.is_empty(),
+            Expr::Template(xs) | Expr::Call(_, xs) => xs.iter().any(has_list),
+            Expr::Object(kv) => kv.iter().any(|(_, v)| has_list(v)),
+            Expr::JsonEncode(x) => has_list(x),
+            Expr::For { .. } => true,
+            Expr::Eq(a, b) | Expr::Index(a, b) => has_list(a) || has_list(b),
+            Expr::Null
+            | Expr::Bool(_)
+            | Expr::Int(_)
+            | Expr::Float(_)
+            | Expr::Str(_)
+            | Expr::Ref(_) => false,
+        }
+    }
+    match e {
+        Entry::Attr {
+            val: Val::Expr { e, .. },
+            ..
+        } => has_list(e),
+        Entry::Attr { .. } | Entry::Block { .. } => false,
+    }
+}
+
 /// An object key: bare when it is an identifier-like name, else a quoted string.
 pub(crate) fn object_key(k: &str) -> String {
+    let mut s = String::new();
+    object_key_into(&mut s, k);
+    s
+}
+
+/// [`object_key`], appended to `out`.
+pub(crate) fn object_key_into(out: &mut String, k: &str) {
     // Bare `true`/`false`/`null` would be read as values, a leading bare `for` as a for expression.
     if is_ident(k) && !matches!(k, "true" | "false" | "null" | "for" | "in" | "if") {
-        k.to_string()
+        out.push_str(k);
     } else {
-        quote(k)
+        quote_into(out, k);
     }
 }
 
@@ -592,7 +645,7 @@ impl Ctx {
 
 /// The parts of a template with nested templates flattened, adjacent literals merged and empty
 /// literals dropped.
-fn template_parts(parts: &[Expr]) -> Vec<Cow<'_, Expr>> {
+pub(crate) fn template_parts(parts: &[Expr]) -> Vec<Cow<'_, Expr>> {
     fn walk<'e>(parts: &'e [Expr], out: &mut Vec<Cow<'e, Expr>>) {
         for p in parts {
             match p {
@@ -746,11 +799,28 @@ fn operand(e: &Expr, ctx: Ctx) -> String {
 
 /// A reference as HCL (and Terraform JSON inside `${}`) writes it: `aws_vpc.main.id`, `var.x`.
 pub(crate) fn reference(r: &Ref) -> String {
-    let mut s = match &r.target {
-        RefTarget::Block(a) => a.tf(),
-        RefTarget::Var(v) => format!("var.{v}"),
-        RefTarget::Local(v) => v.clone(),
-    };
+    let mut s = String::new();
+    reference_into(&mut s, r);
+    s
+}
+
+/// [`reference`], appended to `s`.
+pub(crate) fn reference_into(s: &mut String, r: &Ref) {
+    match &r.target {
+        RefTarget::Block(a) => {
+            if a.kind == Kind::Data {
+                s.push_str("data.");
+            }
+            s.push_str(&a.ty);
+            s.push('.');
+            s.push_str(&a.name);
+        }
+        RefTarget::Var(v) => {
+            s.push_str("var.");
+            s.push_str(v);
+        }
+        RefTarget::Local(v) => s.push_str(v),
+    }
     for step in &r.path {
         match step {
             Step::Attr(a) if is_ident(a) => {
@@ -759,7 +829,7 @@ pub(crate) fn reference(r: &Ref) -> String {
             }
             Step::Attr(a) | Step::Key(a) => {
                 s.push('[');
-                s.push_str(&quote(a));
+                quote_into(s, a);
                 s.push(']');
             }
             Step::Index(i) => {
@@ -767,7 +837,6 @@ pub(crate) fn reference(r: &Ref) -> String {
             }
         }
     }
-    s
 }
 
 fn list(items: &[Expr], ctx: Ctx) -> String {

@@ -46,6 +46,59 @@ pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(St
         Target::Cdktf => tfjson::emit(module),
         Target::Pulumi => pulumi::emit(module),
     };
+    package(module, target, text, findings)
+}
+
+/// What [`build`] produced.
+#[derive(Debug)]
+pub struct Built {
+    /// The targets' own diagnostics, as [`target_diagnostics`] gives them, target by target.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each target's files, as [`emit`] gives them.
+    pub files: Vec<(Target, Vec<(String, Vec<u8>)>)>,
+}
+
+/// Every target of `targets` at once: the same diagnostics as [`target_diagnostics`] and the same
+/// files as [`emit`] given `findings` followed by those diagnostics (what `ztc build` writes),
+/// with each target printed once, on its own thread.
+pub fn build(module: &Module, targets: &[Target], findings: &[Diagnostic]) -> Built {
+    let printed: Vec<(Target, Vec<(String, String)>, Vec<Diagnostic>)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = targets
+                .iter()
+                .map(|&t| {
+                    scope.spawn(move || {
+                        let (text, diags) = match t {
+                            Target::Hcl => (hcl::emit(module), Vec::new()),
+                            Target::Cdktf => (tfjson::emit(module), Vec::new()),
+                            Target::Pulumi => pulumi::emit_with_diagnostics(module),
+                        };
+                        (t, text, diags)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+    let diagnostics: Vec<Diagnostic> = printed.iter().flat_map(|p| p.2.clone()).collect();
+    let mut all = findings.to_vec();
+    all.extend(diagnostics.iter().cloned());
+    let files = printed
+        .into_iter()
+        .map(|(t, text, _)| (t, package(module, t, text, &all)))
+        .collect();
+    Built { diagnostics, files }
+}
+
+/// A target's text files with the module's assets beside its code and the README.
+fn package(
+    module: &Module,
+    target: Target,
+    text: Vec<(String, String)>,
+    findings: &[Diagnostic],
+) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> =
         text.into_iter().map(|(p, t)| (p, t.into_bytes())).collect();
     let root = match target {

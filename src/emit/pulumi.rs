@@ -101,6 +101,15 @@ pub fn diagnostics(module: &Module) -> Vec<Diagnostic> {
     translate(module).1
 }
 
+/// [`emit`] and [`diagnostics`] from one translation.
+pub fn emit_with_diagnostics(module: &Module) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+    let (doc, diags) = translate(module);
+    (
+        vec![("Pulumi.yaml".to_string(), render_document(&doc))],
+        diags,
+    )
+}
+
 /// The Pulumi logical name of a block (see the module docs).
 pub fn logical_name(addr: &Address) -> String {
     let ty = addr.ty.strip_prefix("aws_").unwrap_or(&addr.ty);
@@ -519,7 +528,7 @@ fn render_entry(out: &mut String, e: &MapEntry, level: usize) {
         return;
     };
     indent(out, level);
-    out.push_str(&yaml_string(key));
+    push_yaml_string(out, key);
     out.push(':');
     render_value_after_key(out, &e.value, level);
 }
@@ -541,7 +550,7 @@ fn render_value_after_key(out: &mut String, v: &Y, level: usize) {
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other));
+            push_scalar(out, other);
             out.push('\n');
         }
     }
@@ -557,7 +566,7 @@ fn render_list_item(out: &mut String, v: &Y, level: usize) {
             for e in m {
                 if let (true, true, Some(key)) = (first, e.comment.is_empty(), &e.key) {
                     out.push(' ');
-                    out.push_str(&yaml_string(key));
+                    push_yaml_string(out, key);
                     out.push(':');
                     render_value_after_key(out, &e.value, level + 1);
                 } else {
@@ -577,21 +586,23 @@ fn render_list_item(out: &mut String, v: &Y, level: usize) {
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other));
+            push_scalar(out, other);
             out.push('\n');
         }
     }
 }
 
-fn scalar(v: &Y) -> String {
+fn push_scalar(out: &mut String, v: &Y) {
     match v {
-        Y::Null => "null".into(),
-        Y::Bool(b) => b.to_string(),
-        Y::Int(i) => i.to_string(),
-        Y::Float(f) => float(*f),
-        Y::Str(s) => yaml_string(s),
-        Y::List(_) => "[]".into(),
-        Y::Map(_) => "{}".into(),
+        Y::Null => out.push_str("null"),
+        Y::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Y::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Y::Float(f) => out.push_str(&float(*f)),
+        Y::Str(s) => push_yaml_string(out, s),
+        Y::List(_) => out.push_str("[]"),
+        Y::Map(_) => out.push_str("{}"),
     }
 }
 
@@ -626,70 +637,86 @@ fn float(f: f64) -> String {
 
 /// A YAML scalar for a string: plain when no YAML 1.1/1.2 loader can read it as anything else,
 /// else double-quoted with escapes.
+#[cfg(test)]
 fn yaml_string(s: &str) -> String {
+    let mut out = String::new();
+    push_yaml_string(&mut out, s);
+    out
+}
+
+/// [`yaml_string`], appended to `out`.
+fn push_yaml_string(out: &mut String, s: &str) {
     if plain_ok(s) {
-        s.to_string()
+        out.push_str(s);
     } else {
-        double_quoted(s)
+        double_quoted_into(out, s);
     }
 }
 
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    // ASCII only: every other character is quoted
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
         return false;
     };
-    if !s.chars().all(|c| {
-        c.is_ascii_alphanumeric()
+    if !(first.is_ascii_alphabetic() || matches!(first, b'_' | b'/' | b'$')) {
+        return false;
+    }
+    let mut prev = 0u8;
+    for &c in b {
+        let ok = c.is_ascii_alphanumeric()
             || matches!(
                 c,
-                ' ' | '_'
-                    | '-'
-                    | '.'
-                    | '/'
-                    | ':'
-                    | '@'
-                    | '$'
-                    | '{'
-                    | '}'
-                    | '('
-                    | ')'
-                    | '+'
-                    | '='
-                    | '*'
-                    | ','
-                    | '['
-                    | ']'
-                    | '<'
-                    | '>'
-                    | '^'
-                    | '~'
-                    | ';'
-                    | '?'
-                    | '!'
-                    | '&'
-                    | '%'
-            )
-    }) {
+                b' ' | b'_'
+                    | b'-'
+                    | b'.'
+                    | b'/'
+                    | b':'
+                    | b'@'
+                    | b'$'
+                    | b'{'
+                    | b'}'
+                    | b'('
+                    | b')'
+                    | b'+'
+                    | b'='
+                    | b'*'
+                    | b','
+                    | b'['
+                    | b']'
+                    | b'<'
+                    | b'>'
+                    | b'^'
+                    | b'~'
+                    | b';'
+                    | b'?'
+                    | b'!'
+                    | b'&'
+                    | b'%'
+            );
+        // `: ` reads as a mapping, ` #` as a comment
+        if !ok || (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
+            return false;
+        }
+        prev = c;
+    }
+    if matches!(prev, b' ' | b':') {
         return false;
     }
-    if !(first.is_ascii_alphabetic() || first == '_' || first == '/' || first == '$') {
-        return false;
-    }
-    if s.ends_with(' ') || s.ends_with(':') || s.contains(": ") || s.contains(" #") {
-        return false;
-    }
-    let lower = s.to_ascii_lowercase();
     const SPECIAL: [&str; 11] = [
         "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
     ];
-    if SPECIAL.contains(&lower.as_str()) {
-        return false;
-    }
-    true
+    !(s.len() <= 5 && SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
 
+#[cfg(test)]
 fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    double_quoted_into(&mut out, s);
+    out
+}
+
+fn double_quoted_into(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -713,7 +740,6 @@ fn double_quoted(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 // ------------------------------------------------------------------------------------------------
