@@ -651,7 +651,7 @@ impl<'a> Model<'a> {
                 Hop {
                     span: r.span,
                     label: format!(
-                        "NACL `{name}` {what} lets {} {way} of tier `{tier}` {prep} {}",
+                        "NACL `{name}` {what} lets {} {way} tier `{tier}` {prep} {}",
                         r.ports.and(used).describe(),
                         r.peer
                     ),
