@@ -303,8 +303,10 @@ fn default_max_suffix() -> u32 {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Compliance {
-    /// Compliance profiles whose rules apply.
+    /// Compliance profiles: each selects its rule pack, and the spec is checked against the rules
+    /// of the selected packs only (`ztc explain CODE` lists a rule's packs). Default `[pci-dss-v4]`.
     #[serde(default = "default_profiles")]
+    #[schemars(length(min = 1))]
     pub profiles: Vec<Profile>,
     /// `ephemeral`: every resource must be destroyable (test stacks). `persistent`: retention wins.
     #[serde(default)]
@@ -332,16 +334,21 @@ fn default_profiles() -> Vec<Profile> {
     vec![Profile::PciDssV4]
 }
 
-/// A compliance profile.
+/// A compliance profile: a rule pack with its control references, enforcement levels and the
+/// rules it never lets a waiver cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Profile {
-    /// PCI DSS v4.0.1.
+    /// PCI DSS v4.0.1 requirements. Never waivable: open ingress, wildcard IAM, public buckets, a
+    /// path from the internet into a private tier.
     #[serde(rename = "pci-dss-v4")]
     PciDssV4,
-    /// SOC 2 Type II.
+    /// SOC 2 Trust Services Criteria (CC6.x, CC7.x, CC8.1, C1.x). Never waivable: public buckets,
+    /// a path from the internet into a private tier.
     #[serde(rename = "soc2")]
     Soc2,
-    /// Zero-trust baseline.
+    /// ztc's zero-trust baseline (ZTB-* controls from the NIST SP 800-207 tenets): peers named by
+    /// security group, no long-lived credentials. Never waivable: open ingress, wildcard IAM,
+    /// long-lived credentials, a path from the internet into a private tier.
     #[serde(rename = "zero-trust")]
     ZeroTrust,
 }
@@ -361,8 +368,9 @@ pub enum Lifecycle {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
-    /// Rule code (`ZT0301`) or slug (`s3-object-lock-compliance-ephemeral`), or a scanner check
-    /// id (`CKV_AWS_144`) to skip in the generated code.
+    /// Rule code (`ZT0103`) or slug (`s3-object-lock-compliance-ephemeral`), or a scanner check
+    /// id (`CKV_AWS_144`) to skip in the generated code. A rule a selected profile marks as never
+    /// waivable is rejected here.
     pub rule: String,
     /// Spec element the waiver covers (`buckets.audit-logs`); `*` or a trailing `.*` for many.
     #[serde(default = "default_scope")]
@@ -370,7 +378,8 @@ pub struct Waiver {
     /// Why the deviation is acceptable. Required; carried into the generated code.
     #[schemars(length(min = 10))]
     pub reason: String,
-    /// Date after which the waiver no longer applies (YYYY-MM-DD).
+    /// Date after which the waiver no longer applies (YYYY-MM-DD); an expired waiver is an error
+    /// and waives nothing.
     #[serde(default)]
     #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub expires: Option<String>,
