@@ -27,6 +27,9 @@ pub struct Cli {
     /// Print only errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Also print notes: how the spec was lowered (derived routes, grants, names, log groups).
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -130,6 +133,7 @@ pub fn run(cli: Cli) -> i32 {
     let ui = Ui {
         color,
         quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     match cli.command {
         Command::Build {
@@ -185,18 +189,19 @@ pub fn schema_text() -> String {
 struct Ui {
     color: bool,
     quiet: bool,
+    verbose: bool,
 }
 
 impl Ui {
     fn report(&self, c: &Compiled) {
         eprint!(
             "{}",
-            crate::report::human_diagnostics(c, self.color, self.quiet, 100)
+            crate::report::human_diagnostics(c, self.color, self.quiet, self.verbose, 100)
         );
     }
     fn summary(&self, c: &Compiled) {
         if !self.quiet {
-            eprintln!("{}", crate::report::summary(c));
+            eprintln!("{}", crate::report::summary(c, self.verbose));
         }
     }
 }
@@ -279,7 +284,7 @@ fn build(
     if !target_diags.is_empty() {
         let shown: Vec<Diagnostic> = target_diags
             .iter()
-            .filter(|d| !ui.quiet || d.is_blocking())
+            .filter(|d| crate::report::shown(d, ui.quiet, ui.verbose))
             .cloned()
             .collect();
         eprint!("{}", diag::render(&shown, &c.source, ui.color, 100));
@@ -477,6 +482,7 @@ fn check(ui: &Ui, specs: &[PathBuf], format: Format, fail_on: FailOn) -> i32 {
     let opts = crate::report::Options {
         color: ui.color,
         quiet: ui.quiet,
+        verbose: ui.verbose,
         width: 100,
         fail_on,
     };

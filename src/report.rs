@@ -62,6 +62,8 @@ pub struct Options {
     pub color: bool,
     /// Human format: errors only, no summary line.
     pub quiet: bool,
+    /// Human format: notes too (how the spec was lowered); without it they are counted only.
+    pub verbose: bool,
     /// Human format: wrap width.
     pub width: usize,
     /// JUnit: which findings become `<failure>`s.
@@ -73,6 +75,7 @@ impl Default for Options {
         Options {
             color: false,
             quiet: false,
+            verbose: false,
             width: 100,
             fail_on: FailOn::Error,
         }
@@ -95,9 +98,15 @@ pub fn render(format: Format, compiled: &[Compiled], opts: &Options) -> String {
 pub fn human(compiled: &[Compiled], opts: &Options) -> String {
     let mut out = String::new();
     for c in compiled {
-        out.push_str(&human_diagnostics(c, opts.color, opts.quiet, opts.width));
+        out.push_str(&human_diagnostics(
+            c,
+            opts.color,
+            opts.quiet,
+            opts.verbose,
+            opts.width,
+        ));
         if !opts.quiet {
-            out.push_str(&summary(c));
+            out.push_str(&summary(c, opts.verbose));
             out.push('\n');
         }
     }
@@ -105,11 +114,17 @@ pub fn human(compiled: &[Compiled], opts: &Options) -> String {
 }
 
 /// The miette rendering of one spec's diagnostics (blocking ones only when `quiet`).
-pub fn human_diagnostics(c: &Compiled, color: bool, quiet: bool, width: usize) -> String {
+pub fn human_diagnostics(
+    c: &Compiled,
+    color: bool,
+    quiet: bool,
+    verbose: bool,
+    width: usize,
+) -> String {
     let shown: Vec<Diagnostic> = c
         .diagnostics
         .iter()
-        .filter(|d| !quiet || d.is_blocking())
+        .filter(|d| shown(d, quiet, verbose))
         .cloned()
         .collect();
     if shown.is_empty() {
@@ -118,15 +133,32 @@ pub fn human_diagnostics(c: &Compiled, color: bool, quiet: bool, width: usize) -
     diag::render(&shown, &c.source, color, width)
 }
 
-/// `FILE: N error(s), N warning(s), N note(s), N waived` (no newline).
-pub fn summary(c: &Compiled) -> String {
+/// Whether the human format prints a diagnostic: `quiet` keeps what blocks the build; notes
+/// (the lowering explaining itself) only under `verbose`; everything else, waived findings too.
+pub fn shown(d: &Diagnostic, quiet: bool, verbose: bool) -> bool {
+    if quiet {
+        d.is_blocking()
+    } else {
+        verbose || d.severity != Severity::Info || d.waived.is_some()
+    }
+}
+
+/// `FILE: N error(s), N warning(s), N note(s), N waived` (no newline); notes not printed are
+/// pointed at `--verbose`.
+pub fn summary(c: &Compiled, verbose: bool) -> String {
     let waived = c.diagnostics.iter().filter(|d| d.waived.is_some()).count();
+    let notes = c.count(Severity::Info);
     format!(
-        "{}: {} error(s), {} warning(s), {} note(s), {} waived",
+        "{}: {} error(s), {} warning(s), {} note(s){}, {} waived",
         c.source.name(),
         c.count(Severity::Error),
         c.count(Severity::Warning),
-        c.count(Severity::Info),
+        notes,
+        if notes > 0 && !verbose {
+            " (--verbose shows them)"
+        } else {
+            ""
+        },
         waived
     )
 }

@@ -313,11 +313,24 @@ fn every_format_reports_each_expected_finding_at_its_line() {
         }
     }
 
-    // human (stderr)
-    let o = run_format("human", &files, &["--color", "never"]);
+    // human (stderr): with --verbose every finding, notes included
+    let o = run_format("human", &files, &["--color", "never", "--verbose"]);
     assert_eq!(o.status.code(), Some(1), "human exit");
     assert!(o.stdout.is_empty(), "human output goes to stderr");
     let text = String::from_utf8(o.stderr).unwrap();
+    assert!(!text.contains("--verbose shows them"), "{text}");
+    let quiet_notes = run_format("human", &files, &["--color", "never"]);
+    let terse = String::from_utf8(quiet_notes.stderr).unwrap();
+    let notes = want.iter().filter(|e| e.severity == "info").count();
+    assert!(notes > 0, "the fixtures have notes");
+    // a note is printed only with --verbose
+    for e in want.iter().filter(|e| e.severity == "info" && !e.waived) {
+        let at = format!("[{}:{}:", e.file, e.line);
+        assert!(text.contains(&at), "verbose: no {e:?}");
+    }
+    // without it, notes are counted in the summary, not printed
+    assert!(terse.contains("note(s) (--verbose shows them)"), "{terse}");
+    assert!(terse.len() < text.len());
     for e in &want {
         // each report starts with its code on a line of its own, then `╭─[FILE:LINE:COL]`
         let at = format!("[{}:{}:", e.file, e.line);
