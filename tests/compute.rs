@@ -345,9 +345,7 @@ fn secrets_have_the_expected_shape() {
     assert_eq!(rot["rotate_immediately"], false);
     assert_eq!(block(rot, "rotation_rules")["automatically_after_days"], 30);
     let deps = rot["depends_on"].as_array().unwrap();
-    assert!(deps.contains(&Value::from(
-        "${aws_lambda_permission.rotate_db}"
-    )));
+    assert!(deps.contains(&Value::from("${aws_lambda_permission.rotate_db}")));
     assert!(deps.contains(&Value::from("${aws_secretsmanager_secret_version.db}")));
 
     // one permission per rotated secret, limited to that secret (no confused deputy)

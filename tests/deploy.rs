@@ -396,7 +396,9 @@ fn deploy(spec: &str) {
         summary.push_str(&format!("  skipped {addr}: {why}\n"));
     }
     for x in list("destroy_repeated") {
-        summary.push_str(&format!("  destroy repeated after an emulator HTTP 500: {x}\n"));
+        summary.push_str(&format!(
+            "  destroy repeated after an emulator HTTP 500: {x}\n"
+        ));
     }
     for x in list("translated") {
         summary.push_str(&format!(
