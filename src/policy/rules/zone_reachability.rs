@@ -49,8 +49,8 @@ static META: RuleMeta = RuleMeta {
     explain: r##"## What it does
 
 Proves, from the spec alone, that no packet from the internet can reach a private tier (role
-`workload`, `endpoints` or `firewall`) or a function, and reports every path it finds hop by hop,
-each hop labelled at the spec line that allows it:
+`workload`, `endpoints` or `firewall`), a function or a database, and reports every path it
+finds hop by hop, each hop labelled at the spec line that allows it:
 
 1. **Route**: the internet enters only through a tier whose route table sends 0.0.0.0/0 to the
    internet gateway: a `role: public` tier with `network.internet: nat`. NAT egress
@@ -68,10 +68,10 @@ each hop labelled at the spec line that allows it:
    allow one protocol and port.
 
 Elements are placed in tiers by the spec: interface endpoints (`network.endpoints.*.tiers`),
-functions (`functions.*.vpc.tiers`). A security group attached to nothing in the spec is for
-resources deployed elsewhere, so it is assumed to be usable in every tier but the firewall tier
-(which holds the firewall endpoints only). Interface endpoints only receive traffic; they are
-never a pivot.
+functions (`functions.*.vpc.tiers`), databases (`databases.*.tier`). A security group attached to
+nothing in the spec is for resources deployed elsewhere, so it is assumed to be usable in every
+tier but the firewall tier (which holds the firewall endpoints only). Interface endpoints and
+databases only receive traffic; they are never a pivot.
 
 The analysis over-approximates (a NACL deny narrows a path only when it covers every address in
 question), so "no finding" is a proof over what the spec declares.
@@ -408,9 +408,9 @@ struct Placement {
     what: String,
     /// Where the spec places it.
     span: Span,
-    /// Can open connections (a pivot); interface endpoints cannot.
+    /// Can open connections (a pivot); interface endpoints and databases cannot.
     pivot: bool,
-    /// Processes data wherever it runs (functions).
+    /// Processes or stores data wherever it runs (functions, databases).
     data: bool,
     /// Attached to nothing in the spec: assumed usable in every tier.
     unattached: bool,
@@ -914,6 +914,18 @@ fn placements(cx: &Ctx<'_>, net: &Network) -> Vec<Placement> {
                 unattached: false,
             });
         }
+    }
+    for (name, d) in &cx.spec.databases {
+        attached.push(&d.security_group);
+        out.push(Placement {
+            tier: d.tier.clone(),
+            sg: d.security_group.clone(),
+            what: format!("database `{name}`"),
+            span: value_span(cx, &["databases", name, "tier"]),
+            pivot: false,
+            data: true,
+            unattached: false,
+        });
     }
     for name in net.security_groups.keys() {
         if attached.contains(&name.as_str()) {
