@@ -287,6 +287,21 @@ fn sarif_rule(e: &Entry) -> Value {
             .iter()
             .map(|r| Value::from(format!("PCI-DSS-4.0.1/{r}"))),
     );
+    // the controls of the other packs the rule belongs to (SOC 2 criteria, zero-trust baseline)
+    if let Some(rule) = crate::policy::find(e.code) {
+        for p in rule.meta().packs {
+            let prefix = match p.profile {
+                crate::spec::Profile::PciDssV4 => continue,
+                crate::spec::Profile::Soc2 => "SOC2",
+                crate::spec::Profile::ZeroTrust => "zero-trust",
+            };
+            tags.extend(
+                p.controls
+                    .iter()
+                    .map(|c| Value::from(format!("{prefix}/{c}"))),
+            );
+        }
+    }
     let what = markdown_section(e.explain, "What it does").unwrap_or(e.summary);
     let mut help_md = format!(
         "**{} {}**: {}\n\n{}",

@@ -496,7 +496,29 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
             let tag = format!("PCI-DSS-4.0.1/{p}");
             assert!(tags.contains(&tag.as_str()), "{}: no tag {tag}", e.code);
         }
+        // the other packs' controls are tags too
+        if let Some(rule) = ztc::policy::find(e.code) {
+            for p in rule.meta().packs {
+                let prefix = match p.profile {
+                    ztc::spec::Profile::PciDssV4 => continue,
+                    ztc::spec::Profile::Soc2 => "SOC2",
+                    ztc::spec::Profile::ZeroTrust => "zero-trust",
+                };
+                for c in p.controls {
+                    let tag = format!("{prefix}/{c}");
+                    assert!(tags.contains(&tag.as_str()), "{}: no tag {tag}", e.code);
+                }
+            }
+        }
     }
+    // at least one rule carries SOC 2 and zero-trust tags
+    let all_tags = rules
+        .iter()
+        .flat_map(|r| r["properties"]["tags"].as_array().unwrap().iter())
+        .filter_map(|t| t.as_str())
+        .collect::<Vec<_>>();
+    assert!(all_tags.iter().any(|t| t.starts_with("SOC2/CC")));
+    assert!(all_tags.iter().any(|t| t.starts_with("zero-trust/ZTB-")));
     let mut ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     ids.sort();
     ids.dedup();
