@@ -603,3 +603,28 @@ fn references_to_flattened_blocks_drop_the_index() {
         "{yaml}"
     );
 }
+
+/// Divergences that differ only in the block they are about come as one diagnostic that names
+/// every block (payment's eighteen firewall routes), not one each.
+#[test]
+fn alike_divergences_are_reported_once() {
+    let built = common::build_spec("specs/payment.yaml");
+    let diags = ztc::emit::target_diagnostics(built.module(), ztc::emit::Target::Pulumi);
+    let routes: Vec<&ztc::diag::Diagnostic> = diags
+        .iter()
+        .filter(|d| d.code == "ZT0052" && d.message.contains("selects a list element"))
+        .collect();
+    assert_eq!(routes.len(), 1, "{routes:#?}");
+    let inspected: Vec<String> = built
+        .module()
+        .resources
+        .iter()
+        .filter(|b| b.addr.ty == "aws_route" && b.addr.name.contains("_to_"))
+        .map(|b| format!("`aws_route.{}`", b.addr.name))
+        .collect();
+    assert_eq!(inspected.len(), 18);
+    for r in &inspected {
+        assert!(routes[0].message.contains(r.as_str()), "{r} not named");
+    }
+    assert!(routes[0].message.contains("the same for 17 more"));
+}
