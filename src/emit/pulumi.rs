@@ -153,7 +153,10 @@ pub fn property_name(kind: Kind, tf_type: &str, tf_attr: &str) -> Option<Option<
 /// otherwise read an interpolation or an escape. `interp_follows`: an interpolation comes right
 /// after this literal.
 pub fn escape_interpolation(s: &str, interp_follows: bool) -> String {
-    let mut out = String::with_capacity(s.len());
+    if !s.contains('$') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 1);
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         out.push(c);
@@ -653,6 +656,24 @@ fn push_yaml_string(out: &mut String, s: &str) {
     }
 }
 
+/// The bytes a plain scalar may hold: ASCII letters, digits and ` _-./:@${}()+=*,[]<>^~;?!&%`.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric();
+        c += 1;
+    }
+    let extra = b" _-./:@${}()+=*,[]<>^~;?!&%";
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 fn plain_ok(s: &str) -> bool {
     // ASCII only: every other character is quoted
     let b = s.as_bytes();
@@ -664,36 +685,7 @@ fn plain_ok(s: &str) -> bool {
     }
     let mut prev = 0u8;
     for &c in b {
-        let ok = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b' ' | b'_'
-                    | b'-'
-                    | b'.'
-                    | b'/'
-                    | b':'
-                    | b'@'
-                    | b'$'
-                    | b'{'
-                    | b'}'
-                    | b'('
-                    | b')'
-                    | b'+'
-                    | b'='
-                    | b'*'
-                    | b','
-                    | b'['
-                    | b']'
-                    | b'<'
-                    | b'>'
-                    | b'^'
-                    | b'~'
-                    | b';'
-                    | b'?'
-                    | b'!'
-                    | b'&'
-                    | b'%'
-            );
+        let ok = PLAIN[c as usize];
         // `: ` reads as a mapping, ` #` as a comment
         if !ok || (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
             return false;
@@ -766,8 +758,7 @@ impl At {
 
 struct Tr<'m> {
     module: &'m Module,
-    /// Each divergence with the block (or element) it is about.
-    diags: Vec<(Diagnostic, String)>,
+    diags: Vec<Diagnostic>,
     /// Seen (code, what, detail) to report each divergence once.
     seen: BTreeSet<(String, String, String)>,
     /// Data sources invoked with `return:` → the Terraform attribute returned.
@@ -782,42 +773,7 @@ fn translate(module: &Module) -> (Y, Vec<Diagnostic>) {
         returns: data_returns(module),
     };
     let doc = tr.document();
-    (doc, merge_alike(tr.diags))
-}
-
-/// One diagnostic for the divergences that differ only in the block they are about (same code,
-/// spec location, severity and fix, e.g. eighteen firewall routes): the first one's message,
-/// followed by the other blocks.
-fn merge_alike(diags: Vec<(Diagnostic, String)>) -> Vec<Diagnostic> {
-    let key = |d: &Diagnostic| {
-        (
-            d.code,
-            d.severity,
-            d.span.map(|s| (s.start, s.end)),
-            d.help.clone(),
-        )
-    };
-    let mut out: Vec<(Diagnostic, Vec<String>)> = Vec::new();
-    for (d, what) in diags {
-        match out.iter_mut().find(|(o, _)| key(o) == key(&d)) {
-            Some((_, others)) => others.push(what),
-            None => out.push((d, Vec::new())),
-        }
-    }
-    out.into_iter()
-        .map(|(mut d, others)| {
-            if !others.is_empty() {
-                let list: Vec<String> = others.iter().map(|w| format!("`{w}`")).collect();
-                d.message = format!(
-                    "{}; the same for {} more: {}",
-                    d.message,
-                    others.len(),
-                    list.join(", ")
-                );
-            }
-            d
-        })
-        .collect()
+    (doc, tr.diags)
 }
 
 /// For each data source whose every use reads the same top-level attribute (that pulumi-aws
@@ -910,7 +866,7 @@ impl<'m> Tr<'m> {
         if let Some(s) = &at.scope {
             d = d.scope(s.clone());
         }
-        self.diags.push((d, at.what.clone()));
+        self.diags.push(d);
     }
 
     fn document(&mut self) -> Y {
@@ -1988,6 +1944,40 @@ mod tests {
         assert_eq!(escape_interpolation("$$", false), "$$$");
         for s in ["${a}", "$${a}", "$", "$$", "a$b", "%{x}", "€${}$", "$$$"] {
             assert_eq!(unescape_interpolation(&escape_interpolation(s, false)), s);
+        }
+    }
+
+    /// The plain-scalar rule, written out as the YAML spec states it.
+    fn plain_by_the_rules(s: &str) -> bool {
+        let Some(first) = s.chars().next() else {
+            return false;
+        };
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " _-./:@${}()+=*,[]<>^~;?!&%".contains(c))
+            && (first.is_ascii_alphabetic() || "_/$".contains(first))
+            && !s.ends_with(' ')
+            && !s.ends_with(':')
+            && !s.contains(": ")
+            && !s.contains(" #")
+            && ![
+                "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
+            ]
+            .contains(&s.to_ascii_lowercase().as_str())
+    }
+
+    #[test]
+    fn plain_scalars_follow_the_rules() {
+        let pieces = [
+            "", "a", "Z", "_", "/", "$", "1", " ", ":", "#", "-", "é", "\n", "\"", "'", "{", "}",
+            "%", "@", "true", "No", "NULL", "inf", "x:", ": ", " #", "\u{85}", "\t", "|", ">",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    assert_eq!(plain_ok(&s), plain_by_the_rules(&s), "{s:?}");
+                }
+            }
         }
     }
 
