@@ -758,7 +758,8 @@ impl At {
 
 struct Tr<'m> {
     module: &'m Module,
-    diags: Vec<Diagnostic>,
+    /// Each divergence with the block (or element) it is about.
+    diags: Vec<(Diagnostic, String)>,
     /// Seen (code, what, detail) to report each divergence once.
     seen: BTreeSet<(String, String, String)>,
     /// Data sources invoked with `return:` → the Terraform attribute returned.
@@ -773,7 +774,42 @@ fn translate(module: &Module) -> (Y, Vec<Diagnostic>) {
         returns: data_returns(module),
     };
     let doc = tr.document();
-    (doc, tr.diags)
+    (doc, merge_alike(tr.diags))
+}
+
+/// One diagnostic for the divergences that differ only in the block they are about (same code,
+/// spec location, severity and fix, e.g. eighteen firewall routes): the first one's message,
+/// followed by the other blocks.
+fn merge_alike(diags: Vec<(Diagnostic, String)>) -> Vec<Diagnostic> {
+    let key = |d: &Diagnostic| {
+        (
+            d.code,
+            d.severity,
+            d.span.map(|s| (s.start, s.end)),
+            d.help.clone(),
+        )
+    };
+    let mut out: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    for (d, what) in diags {
+        match out.iter_mut().find(|(o, _)| key(o) == key(&d)) {
+            Some((_, others)) => others.push(what),
+            None => out.push((d, Vec::new())),
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, others)| {
+            if !others.is_empty() {
+                let list: Vec<String> = others.iter().map(|w| format!("`{w}`")).collect();
+                d.message = format!(
+                    "{}; the same for {} more: {}",
+                    d.message,
+                    others.len(),
+                    list.join(", ")
+                );
+            }
+            d
+        })
+        .collect()
 }
 
 /// For each data source whose every use reads the same top-level attribute (that pulumi-aws
@@ -866,7 +902,7 @@ impl<'m> Tr<'m> {
         if let Some(s) = &at.scope {
             d = d.scope(s.clone());
         }
-        self.diags.push(d);
+        self.diags.push((d, at.what.clone()));
     }
 
     fn document(&mut self) -> Y {
