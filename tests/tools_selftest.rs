@@ -274,3 +274,34 @@ resource "aws_s3_bucket" "skipped" {
     let empty = module(&[]);
     assert_eq!(common::checkov(empty.path(), "terraform"), Ok(vec![]));
 }
+
+#[test]
+fn trivy_flags_bucket_without_logging_and_honours_ignore_comment() {
+    if common::trivy_bin().is_none() {
+        return common::tool_missing("trivy", &common::trivy_missing_reason());
+    }
+    let d = module(&[(
+        "main.tf",
+        r#"resource "aws_s3_bucket" "plain" {
+  bucket = "plain"
+}
+
+#trivy:ignore:AVD-AWS-0089
+resource "aws_s3_bucket" "ignored" {
+  bucket = "ignored"
+}
+"#,
+    )]);
+    let (passed, failures) = common::trivy_scan(d.path()).unwrap_or_else(|e| panic!("{e}"));
+    let has = |res: &str| {
+        failures
+            .iter()
+            .any(|f| f.id == "AVD-AWS-0089" && f.resource == res)
+    };
+    // AVD-AWS-0089: S3 bucket logging (reported by trivy under the slug `s3-bucket-logging`)
+    assert!(
+        has("aws_s3_bucket.plain"),
+        "{failures:#?} ({passed} passed)"
+    );
+    assert!(!has("aws_s3_bucket.ignored"), "{failures:#?}");
+}

