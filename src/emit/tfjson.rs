@@ -178,6 +178,19 @@ impl Json {
     }
 }
 
+/// Bytes a JSON string escapes: `"`, `\` and the control characters.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 /// A JSON string literal, escaped as serde_json escapes it: `"`, `\`, and control characters
 /// (`\b \t \n \f \r`, others `\u00xx`).
 fn json_string(out: &mut String, s: &str) {
@@ -186,6 +199,9 @@ fn json_string(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
         let esc: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",

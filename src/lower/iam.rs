@@ -218,18 +218,18 @@ fn resource_arns(l: &mut Lowerer<'_>, r: &str, at: &[&str]) -> Vec<Expr> {
     let (section, name) = r.split_once('.').unwrap_or((r, ""));
     let all = name == "*";
     match section {
-        "keys" => names_of(l, r, "keys", spec.keys.keys(), all, at)
+        "keys" => names_of(l, r, "keys", &spec.keys, all, at)
             .into_iter()
             .map(|n| Address::resource("aws_kms_key", &ident(&n)).attr("arn"))
             .collect(),
-        "buckets" => names_of(l, r, "buckets", spec.buckets.keys(), all, at)
+        "buckets" => names_of(l, r, "buckets", &spec.buckets, all, at)
             .into_iter()
             .flat_map(|n| {
                 let a = Address::resource("aws_s3_bucket", &ident(&n)).attr("arn");
                 [a.clone(), Expr::concat(vec![a, Expr::str("/*")])]
             })
             .collect(),
-        "logs" => names_of(l, r, "logs", spec.logs.groups.keys(), all, at)
+        "logs" => names_of(l, r, "logs", &spec.logs.groups, all, at)
             .into_iter()
             .map(|n| {
                 Expr::concat(vec![
@@ -267,18 +267,18 @@ fn resource_arns(l: &mut Lowerer<'_>, r: &str, at: &[&str]) -> Vec<Expr> {
     }
 }
 
-fn names_of<'n>(
+fn names_of<V>(
     l: &mut Lowerer<'_>,
     r: &str,
     section: &str,
-    names: impl Iterator<Item = &'n String> + Clone,
+    names: &std::collections::BTreeMap<String, V>,
     all: bool,
     at: &[&str],
 ) -> Vec<String> {
     if all {
-        return names.cloned().collect();
+        return names.keys().cloned().collect();
     }
-    l.resolve(r, section, names, at).into_iter().collect()
+    l.resolve_in(r, section, names, at).into_iter().collect()
 }
 
 fn unknown(l: &mut Lowerer<'_>, r: &str, at: &[&str]) {
