@@ -58,30 +58,37 @@ pub struct Built {
     pub files: Vec<(Target, Vec<(String, Vec<u8>)>)>,
 }
 
+/// Modules with at least this many blocks print their targets on threads of their own; below,
+/// one after the other (a thread costs more than a small module's printing on a busy machine).
+const PARALLEL_BLOCKS: usize = 2_000;
+
 /// Every target of `targets` at once: the same diagnostics as [`target_diagnostics`] and the same
 /// files as [`emit`] given `findings` followed by those diagnostics (what `ztc build` writes),
-/// with each target printed once, on its own thread.
+/// with each target printed once (large modules: each on its own thread).
 pub fn build(module: &Module, targets: &[Target], findings: &[Diagnostic]) -> Built {
+    let print = |t: Target| {
+        let (text, diags) = match t {
+            Target::Hcl => (hcl::emit(module), Vec::new()),
+            Target::Cdktf => (tfjson::emit(module), Vec::new()),
+            Target::Pulumi => pulumi::emit_with_diagnostics(module),
+        };
+        (t, text, diags)
+    };
     let printed: Vec<(Target, Vec<(String, String)>, Vec<Diagnostic>)> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = targets
-                .iter()
-                .map(|&t| {
-                    scope.spawn(move || {
-                        let (text, diags) = match t {
-                            Target::Hcl => (hcl::emit(module), Vec::new()),
-                            Target::Cdktf => (tfjson::emit(module), Vec::new()),
-                            Target::Pulumi => pulumi::emit_with_diagnostics(module),
-                        };
-                        (t, text, diags)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
+        if module.resources.len() + module.data.len() < PARALLEL_BLOCKS || targets.len() < 2 {
+            targets.iter().map(|&t| print(t)).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = targets
+                    .iter()
+                    .map(|&t| scope.spawn(move || print(t)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
     let diagnostics: Vec<Diagnostic> = printed.iter().flat_map(|p| p.2.clone()).collect();
     let mut all = findings.to_vec();
     all.extend(diagnostics.iter().cloned());
