@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ztc beside the tools users reach for today, in one process tree on this machine:
 #
-#   ztc       `ztc check SPEC` + `ztc build SPEC --target all` (release build)
+#   ztc       `ztc check SPEC` + `ztc build SPEC --target all` (release build); also with the
+#             output on a RAM disk, where the fsync of every written file costs nothing
 #   cdktf     `cdktf synth` of the same stack written as a CDKTF Python program
 #             (bench/cdktf/generate.py writes it from ztc's cdk.tf.json: the AWS provider,
 #             variables, every data source and resource through the typed classes of
@@ -10,7 +11,8 @@
 #   terraform `terraform validate` of the generated HCL module (after an offline `init`
 #             against the provider mirror, timed on its own)
 #
-# Prints the wall time of each (best of N runs) and the ratio to ztc.
+# Prints the wall and CPU time of each (the shortest of N runs, bench/timeit.py) and the ratios to
+# ztc's. Every command runs through `bash -c` (a few ms, counted for every tool alike).
 #
 #   bash bench/side-by-side.sh [SPEC] [RUNS]        # default specs/payment.yaml, 3 runs
 #
@@ -57,22 +59,19 @@ printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    
   "$MIRROR" > "$WORK/tf.rc"
 export CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE="$WORK/tf.rc"
 
-# best_of N CMD...: the shortest wall time of N runs of CMD, in milliseconds (3 decimals)
+# best_of N FUNCTION: "wall cpu" in ms, the shortest of N runs each (bench/timeit.py)
 best_of() {
-  local n=$1 best="" t0 t1 ms
-  shift
-  for _ in $(seq "$n"); do
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(date +%s%N)
-    ms=$(( (t1 - t0) / 1000 ))
-    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-  done
-  awk -v us="$best" 'BEGIN { printf "%.1f", us / 1000 }'
+  python3 "$ROOT/bench/timeit.py" "$1" "$2"
 }
 
 ztc_once() {
   "$ZTC" check "$SPEC" && "$ZTC" build "$SPEC" --target all -o "$WORK/out"
+}
+# the same, its output on a RAM disk (fsync returns at once): ztc's own time without the disk's
+SHM_OUT="$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)"
+trap 'rm -rf "$WORK" "$SHM_OUT"' EXIT
+ztc_ram() {
+  "$ZTC" check "$SPEC" && "$ZTC" build "$SPEC" --target all -o "$SHM_OUT/out"
 }
 ztc_once >/dev/null 2>&1 || { echo "side-by-side: ztc build $SPEC failed" >&2; "$ZTC" check "$SPEC"; exit 1; }
 
@@ -100,26 +99,42 @@ tf_init() { rm -rf "$WORK/tf-data" "$WORK/out/hcl/.terraform.lock.hcl"; tf init 
 tf_init >/dev/null 2>&1 || { echo "side-by-side: terraform init failed:" >&2; tf_init >&2; exit 1; }
 tf validate -no-color >/dev/null 2>&1 || { echo "side-by-side: terraform validate failed:" >&2; tf validate -no-color >&2; exit 1; }
 
+tf_validate() { tf validate -no-color; }
 checkov_scan() {
   "$CHECKOV" -d "$WORK/out/hcl" --framework terraform --quiet --compact --skip-download
 }
 
+export ZTC SPEC WORK SHM_OUT PY CDKTF CHECKOV TF
+export -f ztc_once ztc_ram cdktf_synth cdktf_app checkov_scan tf tf_init tf_validate
+
 echo "spec: ${SPEC#"$ROOT"/} ($resources data sources and resources); best of $RUNS runs; $(nproc) cores"
 echo "tools: $("$TF" version | head -n1), checkov $("$CHECKOV" --version), cdktf $("$CDKTF" --version 2>/dev/null | head -n1), $("$PY" -m pip show cdktf-cdktf-provider-aws 2>/dev/null | awk '/^Version/ {print "cdktf-cdktf-provider-aws " $2}')"
 t_ztc=$(best_of $((RUNS * 10)) ztc_once)
+t_ram=$(best_of $((RUNS * 10)) ztc_ram)
 t_synth=$(best_of "$RUNS" cdktf_synth)
 t_app=$(best_of "$RUNS" cdktf_app)
 t_checkov=$(best_of "$RUNS" checkov_scan)
-t_validate=$(best_of "$RUNS" tf validate -no-color)
+t_validate=$(best_of "$RUNS" tf_validate)
 t_init=$(best_of 1 tf_init)
 
-row() { awk -v n="$1" -v t="$2" -v z="$t_ztc" 'BEGIN { printf "| %-58s | %10.1f | %8.0f× |\n", n, t, t / z }'; }
+# row NAME "WALL CPU": times and ratios to ztc's
+row() {
+  awk -v n="$1" -v t="$2" -v z="$t_ztc" 'BEGIN {
+    split(t, a, " "); split(z, b, " ");
+    wr = a[1] / b[1]; cr = a[2] / b[2]
+    printf "| %-58s | %9.1f | %9.1f | %7.*f× | %7.*f× |\n", n, a[1], a[2], (wr < 10), wr, (cr < 10), cr
+  }'
+}
 echo
-echo "| run | wall ms | vs ztc |"
-echo "|---|---:|---:|"
+echo "| run | wall ms | CPU ms | wall vs ztc | CPU vs ztc |"
+echo "|---|---:|---:|---:|---:|"
 row "ztc check + ztc build --target all" "$t_ztc"
+row "  the same, output on a RAM disk (/dev/shm)" "$t_ram"
 row "cdktf synth (CDKTF Python program, typed provider classes)" "$t_synth"
 row "  the same program alone (python main.py, no cdktf CLI)" "$t_app"
 row "checkov -d (generated HCL module)" "$t_checkov"
 row "terraform validate (after init)" "$t_validate"
 row "terraform init (offline mirror; once per module)" "$t_init"
+echo
+echo "CPU: user + system time of the run and every process it started. ztc build writes its files"
+echo "atomically and fsyncs each one: on a busy disk its wall time is mostly waiting for the disk."
