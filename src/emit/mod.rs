@@ -66,6 +66,16 @@ const PARALLEL_BLOCKS: usize = 2_000;
 /// files as [`emit`] given `findings` followed by those diagnostics (what `ztc build` writes),
 /// with each target printed once (large modules: each on its own thread).
 pub fn build(module: &Module, targets: &[Target], findings: &[Diagnostic]) -> Built {
+    let parallel = module.resources.len() + module.data.len() >= PARALLEL_BLOCKS;
+    build_with(module, targets, findings, parallel)
+}
+
+fn build_with(
+    module: &Module,
+    targets: &[Target],
+    findings: &[Diagnostic],
+    parallel: bool,
+) -> Built {
     let print = |t: Target| {
         let (text, diags) = match t {
             Target::Hcl => (hcl::emit(module), Vec::new()),
@@ -75,7 +85,7 @@ pub fn build(module: &Module, targets: &[Target], findings: &[Diagnostic]) -> Bu
         (t, text, diags)
     };
     let printed: Vec<(Target, Vec<(String, String)>, Vec<Diagnostic>)> =
-        if module.resources.len() + module.data.len() < PARALLEL_BLOCKS || targets.len() < 2 {
+        if !parallel || targets.len() < 2 {
             targets.iter().map(|&t| print(t)).collect()
         } else {
             std::thread::scope(|scope| {
@@ -180,4 +190,34 @@ pub fn readme(module: &Module, target: Target, findings: &[Diagnostic]) -> Strin
             })
         })
         .unwrap_or_else(|e| format!("README could not be rendered: {e}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `build` gives what `target_diagnostics` then `emit` give, on threads or not.
+    #[test]
+    fn build_is_diagnostics_then_emit() {
+        let c = crate::compile::compile(
+            "payment.yaml",
+            include_bytes!("../../specs/payment.yaml"),
+            &crate::compile::Options::default(),
+        );
+        let module = c.module.as_ref().expect("payment.yaml compiles");
+        let diags: Vec<Diagnostic> = Target::ALL
+            .iter()
+            .flat_map(|t| target_diagnostics(module, *t))
+            .collect();
+        let mut all = c.diagnostics.clone();
+        all.extend(diags.iter().cloned());
+        for parallel in [false, true] {
+            let built = build_with(module, &Target::ALL, &c.diagnostics, parallel);
+            assert_eq!(built.diagnostics, diags);
+            assert_eq!(built.files.len(), 3);
+            for (t, files) in &built.files {
+                assert!(*files == emit(module, *t, &all), "{}", t.name());
+            }
+        }
+    }
 }
