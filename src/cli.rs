@@ -277,10 +277,9 @@ fn build(
         TargetArg::Pulumi => vec![Target::Pulumi],
         TargetArg::All => Target::ALL.to_vec(),
     };
-    let target_diags: Vec<Diagnostic> = targets
-        .iter()
-        .flat_map(|t| emit::target_diagnostics(module, *t))
-        .collect();
+    // every target printed once (large modules: each on its own thread), with its diagnostics
+    let built = emit::build(module, &targets, &c.diagnostics);
+    let target_diags = &built.diagnostics;
     if !target_diags.is_empty() {
         let shown: Vec<Diagnostic> = target_diags
             .iter()
@@ -295,8 +294,6 @@ fn build(
             return exit::FINDINGS;
         }
     }
-    let mut findings = c.diagnostics.clone();
-    findings.extend(target_diags);
     let stem = spec
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -311,8 +308,8 @@ fn build(
         }
     });
     let mut files = Vec::new();
-    for t in &targets {
-        for (p, text) in emit::emit(module, *t, &findings) {
+    for (t, target_files) in built.files {
+        for (p, text) in target_files {
             let p = if single {
                 p
             } else {
