@@ -334,13 +334,7 @@ fn block_at(text: &str, line: usize) -> Option<(&'static str, String, String)> {
 #[test]
 fn every_spec_terraform_json_fails_only_waived_checks() {
     let work = tempfile::tempdir().unwrap();
-    let mut specs: Vec<String> = fs::read_dir(common::repo_root().join("specs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    specs.sort();
+    let specs = shipped_specs();
     let mut stacks = Vec::new();
     for spec in &specs {
         let rel = format!("specs/{spec}.yaml");
@@ -413,13 +407,7 @@ fn trivy_agrees_on_every_spec_and_target() {
     if common::trivy_bin().is_none() {
         return common::tool_missing("trivy", &common::trivy_missing_reason());
     }
-    let mut specs: Vec<String> = fs::read_dir(common::repo_root().join("specs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    specs.sort();
+    let specs = shipped_specs();
     let mut problems = Vec::new();
     let mut json_only = BTreeSet::new();
     for spec in &specs {
@@ -513,4 +501,16 @@ fn trivy_agrees_on_every_spec_and_target() {
         println!("  {x}");
     }
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The names of the specs in `specs/` (`payment`, ...), sorted.
+fn shipped_specs() -> Vec<String> {
+    let mut specs: Vec<String> = fs::read_dir(common::repo_root().join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    specs.sort();
+    specs
 }
