@@ -1,6 +1,7 @@
 //! Arbitrary spec text through the whole pipeline as `ztc check` and `ztc build --target all` run
 //! it, in memory: load, validate, model, check, lower, the diagnostics in every report format, and
-//! the three printers. Terraform JSON output must parse as JSON.
+//! the three printers through `emit::build`. Terraform JSON output must parse as JSON, and
+//! `emit::build` must agree with printing each target on its own (`target_diagnostics` + `emit`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,18 +23,29 @@ fuzz_target!(|data: &[u8]| {
     let Some(module) = &c.module else {
         return;
     };
+    let built = emit::build(module, &Target::ALL, &c.diagnostics);
     let mut findings = c.diagnostics.clone();
-    for target in Target::ALL {
-        findings.extend(emit::target_diagnostics(module, target));
-    }
+    findings.extend(built.diagnostics.iter().cloned());
     let _ = ztc::diag::render(&findings, &c.source, false, 100);
-    for target in Target::ALL {
-        for (path, bytes) in emit::emit(module, target, &findings) {
-            if target == Target::Cdktf && path.ends_with(".json") {
-                if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+
+    let separate: Vec<_> = Target::ALL
+        .iter()
+        .flat_map(|t| emit::target_diagnostics(module, *t))
+        .collect();
+    assert_eq!(built.diagnostics, separate, "emit::build diagnostics");
+    assert_eq!(built.files.len(), Target::ALL.len());
+    for (target, files) in &built.files {
+        for (path, bytes) in files {
+            if *target == Target::Cdktf && path.ends_with(".json") {
+                if let Err(e) = serde_json::from_slice::<serde_json::Value>(bytes) {
                     panic!("{path} is not JSON: {e}");
                 }
             }
         }
+        assert!(
+            emit::emit(module, *target, &findings) == *files,
+            "emit::build and emit differ for {}",
+            target.name()
+        );
     }
 });
