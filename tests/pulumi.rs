@@ -529,7 +529,13 @@ fn escaping_round_trips_through_yaml_and_pulumi_interpolation() {
 
 #[test]
 fn interpolation_escape_matches_pulumis_rule() {
-    for s in TRICKY {
+    let generated = generated();
+    assert_eq!(generated.len(), 300);
+    for s in TRICKY
+        .iter()
+        .copied()
+        .chain(generated.iter().map(String::as_str))
+    {
         assert_eq!(
             pl::unescape_interpolation(&pl::escape_interpolation(s, false)),
             s

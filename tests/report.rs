@@ -21,18 +21,7 @@ const SPECS: [&str; 5] = [
     "specs/privatelink-abac.yaml",
 ];
 
-fn ztc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ztc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run ztc")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{repo_root as root, ztc};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

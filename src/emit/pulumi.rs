@@ -701,13 +701,6 @@ fn plain_ok(s: &str) -> bool {
     !(s.len() <= 5 && SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
 
-#[cfg(test)]
-fn double_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    double_quoted_into(&mut out, s);
-    out
-}
-
 fn double_quoted_into(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {

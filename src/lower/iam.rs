@@ -44,21 +44,7 @@ pub fn lower(l: &mut Lowerer<'_>) {
             if !s.conditions.is_empty() {
                 st.push((
                     "Condition".into(),
-                    Expr::Object(
-                        s.conditions
-                            .iter()
-                            .map(|(op, kv)| {
-                                (
-                                    op.clone(),
-                                    Expr::Object(
-                                        kv.iter()
-                                            .map(|(k, v)| (k.clone(), Expr::list_str(v.clone())))
-                                            .collect(),
-                                    ),
-                                )
-                            })
-                            .collect(),
-                    ),
+                    Expr::Object(super::condition_expr(&s.conditions)),
                 ));
             }
             stmts.push(Expr::Object(st));

@@ -734,6 +734,25 @@ pub fn json_to_expr(v: &serde_json::Value) -> Expr {
 }
 
 /// An IAM policy document as an IR object (printed through `jsonencode`).
+/// A spec statement's `conditions` (operator → key → values) as a policy `Condition` body.
+pub fn condition_expr(
+    conditions: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
+) -> Vec<(String, Expr)> {
+    conditions
+        .iter()
+        .map(|(op, kv)| {
+            (
+                op.clone(),
+                Expr::Object(
+                    kv.iter()
+                        .map(|(k, v)| (k.clone(), Expr::list_str(v.clone())))
+                        .collect(),
+                ),
+            )
+        })
+        .collect()
+}
+
 pub fn policy_doc(statements: Vec<Expr>) -> Expr {
     Expr::JsonEncode(Box::new(Expr::obj([
         ("Version", Expr::str("2012-10-17")),

@@ -111,20 +111,7 @@ fn scps(l: &mut Lowerer<'_>) {
                 ));
                 st.push(("Action".into(), Expr::list_str(s.actions.clone())));
                 st.push(("Resource".into(), Expr::list_str(s.resources.clone())));
-                let mut cond: Vec<(String, Expr)> = s
-                    .conditions
-                    .iter()
-                    .map(|(op, kv)| {
-                        (
-                            op.clone(),
-                            Expr::Object(
-                                kv.iter()
-                                    .map(|(k, v)| (k.clone(), Expr::list_str(v.clone())))
-                                    .collect(),
-                            ),
-                        )
-                    })
-                    .collect();
+                let mut cond = super::condition_expr(&s.conditions);
                 if deny && !exempt.is_empty() {
                     cond.push((
                         "ArnNotLike".into(),

@@ -33,6 +33,16 @@ const AWS_PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
 // ------------------------------------------------------------------------------------------------
 
 /// The repository root (the crate's manifest directory).
+/// The `ztc` binary run from the repository root, without colours, as a user runs it.
+pub fn ztc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ztc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run ztc")
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
