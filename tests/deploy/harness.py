@@ -16,6 +16,8 @@ PLAN.json (written by tests/deploy.rs):
                or argument expects to exist already; created in moto before the apply, their id passed as the var
   timeout      seconds per terraform step; `parallelism`: terraform -parallelism
   result       where the result JSON goes
+  fault        optional action name (e.g. "DeleteSubnet"): its first request is carried out, then it and its
+               retries are answered with HTTP 500, as moto did under load (tests the repeated destroy)
 
 Steps: moto on a free loopback port -> seeds -> `zz_moto_override.tf.json` (local backend; every provider "aws"
 configuration, the default and each alias, pointed at moto for every endpoint key of the provider, fake
@@ -69,6 +71,9 @@ def serve(port):
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
     app = DomainDispatcherApplication(create_backend_app)
+    # fault injection for the harness's own test: the first request for this action is carried
+    # out, then it and every retry of it are answered with HTTP 500 (what moto did under load)
+    fault = {"action": os.environ.get("ZTC_HARNESS_FAULT", ""), "inv": None}
 
     def logged(environ, start_response):
         # werkzeug's own line shows only "POST / 200": name the query-protocol action, the ids that
@@ -90,15 +95,25 @@ def serve(port):
             seen["status"], seen["headers"] = status, headers
             return lambda data: None
 
+        first = fault["action"] and fault["inv"] is None and action.split(" ")[0] == fault["action"]
+        retry = bool(inv) and inv == fault["inv"]
         try:
-            out = list(app(environ, capture))
+            out = [] if retry else list(app(environ, capture))
+            status, headers = seen.get("status"), seen.get("headers")
+            if first or retry:
+                fault["inv"] = inv
+                status, headers, out = "500 INTERNAL SERVER ERROR", [("Content-Length", "0")], []
+                action += " -> injected HTTP 500"
         except Exception as e:
-            print(f"action {action} [{inv} {attempt}] raised {type(e).__name__}", file=sys.stderr, flush=True)
-            raise
-        status, headers = seen["status"], seen["headers"]
+            # werkzeug turns an exception into an HTML page with status 500
+            print(f"action {action} [{inv} {attempt}] raised {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+            if not action.startswith("DeleteNetworkAclEntry "):
+                raise
+            status, headers, out = "500 INTERNAL SERVER ERROR", [], []
         if action.startswith("DeleteNetworkAclEntry ") and status.startswith("500"):
-            # moto looks the entry up with a bare next(): a missing entry is StopIteration, HTTP 500.
-            # AWS answers InvalidNetworkAclEntry.NotFound (400), which the provider takes as deleted.
+            # moto looks the entry up with a bare next(): a missing entry is StopIteration (raised,
+            # or answered as HTTP 500). AWS answers InvalidNetworkAclEntry.NotFound (400), which the
+            # provider takes as deleted.
             status = "400 Bad Request"
             body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
                     "<Code>InvalidNetworkAclEntry.NotFound</Code>"
@@ -117,11 +132,14 @@ def serve(port):
     run_simple("127.0.0.1", port, logged, threaded=False, request_handler=MotoRequestHandler)
 
 
-def start_moto(logdir):
-    """A fresh moto server on 127.0.0.1 only: (process, endpoint)."""
+def start_moto(logdir, fault=None):
+    """A fresh moto server on 127.0.0.1 only: (process, endpoint). `fault` names an action whose
+    first request fails with HTTP 500 after it was carried out (the harness's own test)."""
     env = dict(os.environ)
-    for k in [k for k in env if k.startswith("AWS_")]:
+    for k in [k for k in env if k.startswith("AWS_") or k == "ZTC_HARNESS_FAULT"]:
         del env[k]
+    if fault:
+        env["ZTC_HARNESS_FAULT"] = fault
     # attaching AWS-managed policies (service-role/AWS_ConfigRole, ...) needs them to exist
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     err = ""
@@ -482,13 +500,13 @@ def write_override(plan, ep, keys):
 
 def main(plan_path):
     plan = json.load(open(plan_path))
-    res = {"apply": "not run", "destroy": "not run", "applied": 0, "destroyed": 0, "state_left": [],
+    res = {"apply": "not run", "destroy": "not run", "applied": 0, "destroyed": 0, "gone_on_refresh": [], "state_left": [],
            "leftovers": [], "quirks": [], "inventory_errors": [], "errors": [], "notimplemented": [], "times": {}, "vars": {}}
     t0 = time.monotonic()
     moto = None
     os.makedirs(plan["logs"], exist_ok=True)
     try:
-        moto, ep = start_moto(plan["logs"])
+        moto, ep = start_moto(plan["logs"], plan.get("fault"))
         res["times"]["moto_start"] = round(time.monotonic() - t0, 1)
         log(f"moto pid {moto.pid} on {ep} (up in {res['times']['moto_start']}s)")
         aws = Aws(ep)
@@ -529,6 +547,7 @@ def main(plan_path):
                                                  ["apply", "-auto-approve", "-input=false", "-no-color", par] + varargs)
         m = re.search(r"Apply complete! Resources: (\d+) added", text)
         res["applied"] = int(m.group(1)) if m else len(re.findall(r": Creation complete after", text))
+        created = set(re.findall(r"^(\S+): Creation complete after", text, re.M))
         res["apply"] = "ok" if rc == 0 else "FAIL"
         log(f"apply: {res['apply']} in {res['times']['apply']}s, {res['applied']} resources created")
         if rc != 0:
@@ -556,6 +575,13 @@ def main(plan_path):
             res["errors"] += ["destroy: " + e for e in tf_errors(text)] or [f"destroy exit {rc}"]
         rc, _, text = run_tf(plan, env, "state-list", ["state", "list"], 120)
         res["state_left"] = [x for x in text.split() if x and not x.startswith("data.")] if rc == 0 else [f"(state list exit {rc})"]
+        if res.get("destroy_repeated"):
+            # a delete moto carried out before failing leaves the state on the second run's refresh,
+            # with no "Destruction complete" line: name each such resource
+            done = set(re.findall(r"^(\S+): Destruction complete after", text_destroy, re.M))
+            res["gone_on_refresh"] = sorted(created - done - set(res["state_left"]))
+            for x in res["gone_on_refresh"]:
+                log(f"  gone before the repeated destroy (its failed delete had been carried out): {x}")
 
         t = time.monotonic()
         after, inv_errors = inventory(aws, accounts, regions)
@@ -589,6 +615,7 @@ def main(plan_path):
             res["retried"] = sorted(set(re.findall(r"^action (.*) \[\w* attempt=[2-9]\]", mlog, re.M)))
             # moto 500s answered with AWS's NotFound code instead (see serve())
             res["translated"] = sorted(set(re.findall(r"^action (.* -> [\w.]+) \[", mlog, re.M)))
+            res["injected"] = sorted(set(re.findall(r"^action (.*) -> injected HTTP 500 \[", mlog, re.M)))
         res["times"]["total"] = round(time.monotonic() - t0, 1)
         with open(plan["result"], "w") as f:
             json.dump(res, f, indent=1)
