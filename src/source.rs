@@ -90,6 +90,6 @@ impl SourceFile {
     }
     /// Convert to a miette named source.
     pub fn named_source(&self) -> miette::NamedSource<String> {
-        miette::NamedSource::new(self.name.to_string(), self.text.to_string())
+        miette::NamedSource::new(&self.name, self.text.to_string())
     }
 }

@@ -442,7 +442,7 @@ fn deploy_with(spec: &str, fault: Option<&str>) {
 
     // an injected fault must have happened, made the destroy repeat, and its resource must be the
     // one found gone on the repeated destroy's refresh
-    let fault_seen = fault.is_none_or(|f| {
+    let fault_seen = fault.map_or(true, |f| {
         list("injected").iter().any(|x| x.starts_with(f))
             && !list("destroy_repeated").is_empty()
             && list("gone_on_refresh").len() == 1

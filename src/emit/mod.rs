@@ -40,7 +40,7 @@ pub fn target_diagnostics(module: &Module, target: Target) -> Vec<Diagnostic> {
 
 /// Print a module for a target: relative path → contents, in a stable order. Text files come
 /// from the printer; the module's assets are placed beside the code the target loads.
-pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(String, Vec<u8>)> {
+pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Files {
     let text = match target {
         Target::Hcl => hcl::emit(module),
         Target::Cdktf => tfjson::emit(module),
@@ -49,13 +49,16 @@ pub fn emit(module: &Module, target: Target, findings: &[Diagnostic]) -> Vec<(St
     package(module, target, text, findings)
 }
 
+/// Files as the printers give them: (path relative to the output folder, bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// What [`build`] produced.
 #[derive(Debug)]
 pub struct Built {
     /// The targets' own diagnostics, as [`target_diagnostics`] gives them, target by target.
     pub diagnostics: Vec<Diagnostic>,
     /// Each target's files, as [`emit`] gives them.
-    pub files: Vec<(Target, Vec<(String, Vec<u8>)>)>,
+    pub files: Vec<(Target, Files)>,
 }
 
 /// Modules with at least this many blocks print their targets on threads of their own; below,
@@ -84,21 +87,21 @@ fn build_with(
         };
         (t, text, diags)
     };
-    let printed: Vec<(Target, Vec<(String, String)>, Vec<Diagnostic>)> =
-        if !parallel || targets.len() < 2 {
-            targets.iter().map(|&t| print(t)).collect()
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = targets
-                    .iter()
-                    .map(|&t| scope.spawn(move || print(t)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            })
-        };
+    type Printed = (Target, Vec<(String, String)>, Vec<Diagnostic>);
+    let printed: Vec<Printed> = if !parallel || targets.len() < 2 {
+        targets.iter().map(|&t| print(t)).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = targets
+                .iter()
+                .map(|&t| scope.spawn(move || print(t)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
     let diagnostics: Vec<Diagnostic> = printed.iter().flat_map(|p| p.2.clone()).collect();
     let mut all = findings.to_vec();
     all.extend(diagnostics.iter().cloned());
@@ -115,9 +118,8 @@ fn package(
     target: Target,
     text: Vec<(String, String)>,
     findings: &[Diagnostic],
-) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> =
-        text.into_iter().map(|(p, t)| (p, t.into_bytes())).collect();
+) -> Files {
+    let mut files: Files = text.into_iter().map(|(p, t)| (p, t.into_bytes())).collect();
     let root = match target {
         Target::Cdktf => format!("cdktf.out/stacks/{}/", module.name),
         // assets sit beside the root module's .tf files (paths in the code are relative to it)

@@ -131,6 +131,15 @@ pub(crate) fn str_or_var(v: &StrOrVar) -> String {
     }
 }
 
+/// `1 day`, `7 days`.
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,14 +157,5 @@ mod tests {
         assert_eq!(key_ref("keys.s3"), Some("s3"));
         assert_eq!(key_ref("keys."), None);
         assert_eq!(key_ref("buckets.x"), None);
-    }
-}
-
-/// `1 day`, `7 days`.
-pub fn days(n: i64) -> String {
-    if n == 1 {
-        "1 day".into()
-    } else {
-        format!("{n} days")
     }
 }

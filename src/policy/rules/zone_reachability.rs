@@ -974,14 +974,15 @@ impl Rule for ZoneReachability {
             }
         }
         while let Some(i) = queue.pop_front() {
-            for j in 0..n {
-                if prev[j].is_some() {
-                    continue;
-                }
-                if let Some(h) = m.step(cx, &m.places[i], &m.places[j]) {
-                    prev[j] = Some((Some(i), h));
-                    queue.push_back(j);
-                }
+            let reached: Vec<(usize, Edge)> = prev
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.is_none())
+                .filter_map(|(j, _)| m.step(cx, &m.places[i], &m.places[j]).map(|h| (j, h)))
+                .collect();
+            for (j, h) in reached {
+                prev[j] = Some((Some(i), h));
+                queue.push_back(j);
             }
         }
         // one finding per private tier (and per function in a public tier): the shortest path
