@@ -1,21 +1,10 @@
 //! The `ztc` binary as users run it: exit codes, located JSON diagnostics, atomic output.
 
+mod common;
+
+use common::{repo_root as root, ztc};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn ztc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ztc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run ztc")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 #[test]
 fn check_clean_spec_exits_0() {

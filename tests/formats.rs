@@ -11,28 +11,14 @@
 //! Fixtures mark the line each finding points at with `# expect: CODE [severity] [waived]`:
 //! `tests/fixtures/formats/*.yaml` and every `tests/fixtures/rules/err_*.yaml`.
 
+mod common;
+
 use quick_xml::events::Event;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn ztc_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ztc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run ztc")
-}
-
-fn ztc(args: &[&str]) -> Output {
-    ztc_in(&root(), args)
-}
+use common::{repo_root as root, ztc, ztc_in};
 
 const FAILING: &str = "tests/fixtures/formats/failing.yaml";
 const CLEAN: &str = "tests/fixtures/formats/clean.yaml";

@@ -5,18 +5,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use ztc::diag::Severity;
 
 const PROFILES: [&str; 3] = ["pci-dss-v4", "soc2", "zero-trust"];
 
 fn ztc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ztc"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ztc")
+    common::ztc_in(cwd, args)
 }
 
 fn stderr(o: &Output) -> String {

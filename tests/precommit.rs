@@ -20,9 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::repo_root as root;
 
 /// The hook definition, read with ztc's own YAML loader.
 fn hooks() -> Value {

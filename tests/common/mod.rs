@@ -32,17 +32,23 @@ const AWS_PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
 // locations and policy
 // ------------------------------------------------------------------------------------------------
 
-/// The repository root (the crate's manifest directory).
 /// The `ztc` binary run from the repository root, without colours, as a user runs it.
 pub fn ztc(args: &[&str]) -> Output {
+    ztc_in(&repo_root(), args)
+}
+
+/// The `ztc` binary run in `dir`, without colours and with stdin closed (no prompts).
+pub fn ztc_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ztc"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
         .output()
         .expect("run ztc")
 }
 
+/// The repository root (the crate's manifest directory).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
