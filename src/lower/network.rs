@@ -773,6 +773,21 @@ fn firewall(l: &mut Lowerer<'_>, net: &Network, fw: &Firewall, vpc: &Address) {
     let _ = net;
 }
 
+/// The tiers an endpoint names that exist (an error for each that does not), in spec order.
+fn endpoint_tiers(l: &mut Lowerer<'_>, svc: &str, tiers: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, t) in tiers.iter().enumerate() {
+        if tier_exists(
+            l,
+            t,
+            &["network", "endpoints", svc, "tiers", &i.to_string()],
+        ) {
+            found.push(t.clone());
+        }
+    }
+    found
+}
+
 fn endpoints(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
     for (svc, ep) in &net.endpoints {
         let at = ["network", "endpoints", svc.as_str()];
@@ -784,24 +799,11 @@ fn endpoints(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
         );
         match ep.kind {
             EndpointType::Gateway => {
-                let mut rts = Vec::new();
-                for (i, t) in ep.tiers.iter().enumerate() {
-                    if tier_exists(
-                        l,
-                        t,
-                        &["network", "endpoints", svc, "tiers", &i.to_string()],
-                    ) {
-                        rts.extend(
-                            l.net
-                                .route_tables
-                                .get(t)
-                                .cloned()
-                                .unwrap_or_default()
-                                .iter()
-                                .map(|a| a.attr("id")),
-                        );
-                    }
-                }
+                let rts: Vec<Expr> = endpoint_tiers(l, svc, &ep.tiers)
+                    .iter()
+                    .flat_map(|t| l.net.route_tables.get(t).into_iter().flatten())
+                    .map(|a| a.attr("id"))
+                    .collect();
                 if ep.security_group.is_some() {
                     l.diags.push(
                         Diagnostic::error(
@@ -819,24 +821,11 @@ fn endpoints(l: &mut Lowerer<'_>, net: &Network, vpc: &Address) {
                 l.note(span, &origin, format!("`{svc}` is a gateway endpoint: a route-table entry, not PrivateLink, and it has no DNS names"), "use `type: interface` if PrivateLink is required");
             }
             EndpointType::Interface => {
-                let mut subnets = Vec::new();
-                for (i, t) in ep.tiers.iter().enumerate() {
-                    if tier_exists(
-                        l,
-                        t,
-                        &["network", "endpoints", svc, "tiers", &i.to_string()],
-                    ) {
-                        subnets.extend(
-                            l.net
-                                .subnets
-                                .get(t)
-                                .cloned()
-                                .unwrap_or_default()
-                                .iter()
-                                .map(|(a, _)| a.attr("id")),
-                        );
-                    }
-                }
+                let subnets: Vec<Expr> = endpoint_tiers(l, svc, &ep.tiers)
+                    .iter()
+                    .flat_map(|t| l.net.subnets.get(t).into_iter().flatten())
+                    .map(|(a, _)| a.attr("id"))
+                    .collect();
                 body = body
                     .attr("vpc_endpoint_type", Expr::str("Interface"))
                     .attr("subnet_ids", Expr::List(subnets))
