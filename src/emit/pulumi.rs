@@ -581,17 +581,8 @@ fn render_list_item(out: &mut String, v: &Y, level: usize) {
                 first = false;
             }
         }
-        Y::List(l) if !l.is_empty() => {
-            out.push('\n');
-            for item in l {
-                render_list_item(out, item, level + 1);
-            }
-        }
-        other => {
-            out.push(' ');
-            push_scalar(out, other);
-            out.push('\n');
-        }
+        // a nested list or a scalar follows `-` as it follows `key:`
+        other => render_value_after_key(out, other, level),
     }
 }
 
