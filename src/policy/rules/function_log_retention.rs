@@ -1,7 +1,7 @@
 //! ZT0134 `function-log-retention`: the retention of a function's log group
 //! (`/aws/lambda/<name>`), like `log-retention` for `logs.groups`.
 
-use super::log_retention::{nearest_retention, RETENTION_DAYS};
+use super::log_retention::not_accepted;
 use super::util::{scope, value_span};
 use crate::diag::{Diagnostic, Severity};
 use crate::policy::packs::PackRef;
@@ -96,26 +96,8 @@ impl Rule for FunctionLogRetention {
                 );
                 continue;
             };
-            if days != 0 && !RETENTION_DAYS.contains(&days) {
-                let n = nearest_retention(days);
-                out.push(
-                    Diagnostic::new(
-                        META.code,
-                        Severity::Error,
-                        format!("log retention of {} is not a value CloudWatch Logs accepts", super::util::days(days)),
-                    )
-                    .at(at)
-                    .label(format!("did you mean {n}?"))
-                    .help(format!(
-                        "use `log_retention: {n}`; CloudWatch Logs accepts {} days, or 0 to never expire",
-                        RETENTION_DAYS
-                            .iter()
-                            .map(i64::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                    .scope(&sc),
-                );
+            if let Some(d) = not_accepted(META.code, days, "log_retention") {
+                out.push(d.at(at).scope(&sc));
                 continue;
             }
             if days != 0 && days < PCI_MIN_DAYS && cx.has_profile(Profile::PciDssV4) {

@@ -21,6 +21,34 @@ const PCI_MIN_DAYS: i64 = 365;
 
 /// The accepted retention closest to `days` (ties go to the longer one). `0` (never expire) is
 /// returned unchanged; negative values map to the shortest retention.
+/// The error for a number of days CloudWatch Logs does not accept (None when it does), naming the
+/// nearest accepted value for `key: …`. The caller adds the location and scope.
+pub fn not_accepted(code: &'static str, days: i64, key: &str) -> Option<Diagnostic> {
+    if days == 0 || RETENTION_DAYS.contains(&days) {
+        return None;
+    }
+    let n = nearest_retention(days);
+    Some(
+        Diagnostic::new(
+            code,
+            Severity::Error,
+            format!(
+                "log retention of {} is not a value CloudWatch Logs accepts",
+                super::util::days(days)
+            ),
+        )
+        .label(format!("did you mean {n}?"))
+        .help(format!(
+            "use `{key}: {n}`; CloudWatch Logs accepts {} days, or 0 to never expire (`7y` = 2557)",
+            RETENTION_DAYS
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    )
+}
+
 pub fn nearest_retention(days: i64) -> i64 {
     if days == 0 {
         return 0;
@@ -140,22 +168,8 @@ fn check_one(cx: &Ctx<'_>, r: &Duration, element: &[&str], out: &mut Vec<Diagnos
         );
         return;
     };
-    if days != 0 && !RETENTION_DAYS.contains(&days) {
-        let n = nearest_retention(days);
-        out.push(
-            Diagnostic::new(
-                META.code,
-                Severity::Error,
-                format!("log retention of {} is not a value CloudWatch Logs accepts", super::util::days(days)),
-            )
-            .at(at)
-            .label(format!("did you mean {n}?"))
-            .help(format!(
-                "use `retention: {n}`; CloudWatch Logs accepts {} days, or 0 to never expire (`7y` = 2557)",
-                RETENTION_DAYS.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-            ))
-            .scope(sc),
-        );
+    if let Some(d) = not_accepted(META.code, days, "retention") {
+        out.push(d.at(at).scope(sc));
         return;
     }
     if days != 0 && days < PCI_MIN_DAYS && cx.has_profile(Profile::PciDssV4) {
