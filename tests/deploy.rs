@@ -402,6 +402,11 @@ fn deploy_with(spec: &str, fault: Option<&str>) {
     for (addr, why) in &skipped {
         summary.push_str(&format!("  skipped {addr}: {why}\n"));
     }
+    for x in list("apply_repeated") {
+        summary.push_str(&format!(
+            "  apply repeated after an emulator HTTP 500: {x}\n"
+        ));
+    }
     for x in list("destroy_repeated") {
         summary.push_str(&format!(
             "  destroy repeated after an emulator HTTP 500: {x}\n"

@@ -22,7 +22,8 @@ PLAN.json (written by tests/deploy.rs):
 Steps: moto on a free loopback port -> seeds -> `zz_moto_override.tf.json` (local backend; every provider "aws"
 configuration, the default and each alias, pointed at moto for every endpoint key of the provider, fake
 credentials, skip_* settings, path-style S3, max_retries 2) -> init from the mirror only -> inventory ->
-apply -> destroy (also after a failed apply) -> `state list` -> inventory, diff -> moto stopped.
+apply -> destroy (also after a failed apply; each run again, twice at most, while it stops on an emulator
+HTTP 500) -> `state list` -> inventory, diff -> moto stopped.
 Everything is printed as it happens; the verdict is the caller's (from the result JSON). Exit 0 when the
 steps ran (whatever their outcome), 3 when the harness itself failed.
 """
@@ -498,6 +499,36 @@ def write_override(plan, ep, keys):
 # ------------------------------------------------------------------------------------------------ the run
 
 
+def run_tf_step_counted(plan, env, name, args, verb, total_re):
+    """One terraform step: (rc, seconds, text, resources it created or destroyed)."""
+    rc, secs, text = run_tf(plan, env, name, args)
+    m = re.search(total_re, text)
+    return rc, secs, text, int(m.group(1)) if m else len(re.findall(rf": {verb} complete after", text))
+
+
+def run_repeating(plan, env, step, args, res, verb, total_re):
+    """`terraform STEP` (apply or destroy), run again (twice at most) while it stops on an HTTP 500.
+
+    A 500 is moto failing internally (AWS answers a valid request with a 4xx code at worst); the
+    errors that caused a repeat go to res[STEP + "_repeated"], the summed time to res["times"][STEP]
+    and the summed count to res["applied"|"destroyed"]. Returns (rc, every run's text, last text)."""
+    count_key = "applied" if step == "apply" else "destroyed"
+    rc, res["times"][step], text, res[count_key] = run_tf_step_counted(plan, env, step, [step] + args, verb, total_re)
+    every = text
+    res[step + "_repeated"] = []
+    for again in (2, 3):
+        if rc == 0 or "StatusCode: 500" not in text:
+            break
+        res[step + "_repeated"] += [e for e in tf_errors(text) if "StatusCode: 500" in e]
+        log(f"{step} hit an emulator HTTP 500; repeating: {res[step + '_repeated']}")
+        rc, secs, text, n = run_tf_step_counted(plan, env, f"{step}-{again}", [step] + args, verb, total_re)
+        res["times"][step] = round(res["times"][step] + secs, 1)
+        res[count_key] += n
+        every += text
+    return rc, every, text
+
+
+
 def main(plan_path):
     plan = json.load(open(plan_path))
     res = {"apply": "not run", "destroy": "not run", "applied": 0, "destroyed": 0, "gone_on_refresh": [], "state_left": [],
@@ -543,39 +574,23 @@ def main(plan_path):
         for k, v in sorted(vals.items()):
             varargs.append(f"-var={k}={v if isinstance(v, str) else json.dumps(v)}")
         par = f"-parallelism={plan.get('parallelism', 10)}"
-        rc, res["times"]["apply"], text = run_tf(plan, env, "apply",
-                                                 ["apply", "-auto-approve", "-input=false", "-no-color", par] + varargs)
-        m = re.search(r"Apply complete! Resources: (\d+) added", text)
-        res["applied"] = int(m.group(1)) if m else len(re.findall(r": Creation complete after", text))
+        tf_args = ["-auto-approve", "-input=false", "-no-color", par] + varargs
+        rc, text, last = run_repeating(plan, env, "apply", tf_args, res, "Creation", r"Apply complete! Resources: (\d+) added")
         created = set(re.findall(r"^(\S+): Creation complete after", text, re.M))
         res["apply"] = "ok" if rc == 0 else "FAIL"
         log(f"apply: {res['apply']} in {res['times']['apply']}s, {res['applied']} resources created")
         if rc != 0:
-            res["errors"] += ["apply: " + e for e in tf_errors(text)] or [f"apply exit {rc}"]
+            res["errors"] += ["apply: " + e for e in tf_errors(last)] or [f"apply exit {rc}"]
         # destroy also after a failed apply: whatever was created must go
-        rc, res["times"]["destroy"], text = run_tf(plan, env, "destroy",
-                                                   ["destroy", "-auto-approve", "-input=false", "-no-color", par] + varargs)
-        text_destroy = text
-        m = re.search(r"Destroy complete! Resources: (\d+) destroyed", text)
-        res["destroyed"] = int(m.group(1)) if m else len(re.findall(r": Destruction complete after", text))
-        if rc != 0 and "StatusCode: 500" in text:
-            # an HTTP 500 is moto failing internally (AWS answers a valid request with a 4xx code
-            # at worst): run destroy once more on what is left, and say so in the summary
-            res["destroy_repeated"] = [e for e in tf_errors(text) if "StatusCode: 500" in e]
-            log(f"destroy hit an emulator HTTP 500; repeating: {res['destroy_repeated']}")
-            rc, t2, text = run_tf(plan, env, "destroy-2",
-                                  ["destroy", "-auto-approve", "-input=false", "-no-color", par] + varargs)
-            res["times"]["destroy"] = round(res["times"]["destroy"] + t2, 1)
-            text_destroy += text
-            m = re.search(r"Destroy complete! Resources: (\d+) destroyed", text)
-            res["destroyed"] += int(m.group(1)) if m else len(re.findall(r": Destruction complete after", text))
+        rc, text_destroy, text = run_repeating(plan, env, "destroy", tf_args, res, "Destruction",
+                                               r"Destroy complete! Resources: (\d+) destroyed")
         res["destroy"] = "ok" if rc == 0 else "FAIL"
         log(f"destroy: {res['destroy']} in {res['times']['destroy']}s, {res['destroyed']} resources destroyed")
         if rc != 0:
             res["errors"] += ["destroy: " + e for e in tf_errors(text)] or [f"destroy exit {rc}"]
         rc, _, text = run_tf(plan, env, "state-list", ["state", "list"], 120)
         res["state_left"] = [x for x in text.split() if x and not x.startswith("data.")] if rc == 0 else [f"(state list exit {rc})"]
-        if res.get("destroy_repeated"):
+        if res["destroy_repeated"]:
             # a delete moto carried out before failing leaves the state on the second run's refresh,
             # with no "Destruction complete" line: name each such resource
             done = set(re.findall(r"^(\S+): Destruction complete after", text_destroy, re.M))
