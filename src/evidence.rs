@@ -1424,6 +1424,79 @@ pub fn md_escape(s: &str) -> String {
     out
 }
 
+/// The `` `code` `` spans of ztc's own texts (rule summaries, messages, claims): (is code, text)
+/// pieces in order, or None when the backticks do not pair up or a span is empty or multi-line.
+fn code_spans(s: &str) -> Option<Vec<(bool, &str)>> {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return None;
+    }
+    let pieces: Vec<(bool, &str)> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i % 2 == 1, *p))
+        .collect();
+    if pieces
+        .iter()
+        .any(|(code, p)| *code && (p.is_empty() || p.contains(['\n', '\r'])))
+    {
+        return None;
+    }
+    Some(pieces)
+}
+
+/// Like [`md_escape`], but the `` `code` `` spans of ztc's own texts stay code spans (a table pipe
+/// inside one is escaped, as GitHub-flavoured Markdown asks).
+pub fn md_with_code(s: &str) -> String {
+    let Some(pieces) = code_spans(s) else {
+        return md_escape(s);
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    for (code, p) in pieces {
+        if code {
+            out.push('`');
+            out.push_str(&p.replace('|', "\\|"));
+            out.push('`');
+        } else {
+            out.push_str(&md_escape(p));
+        }
+    }
+    out
+}
+
+/// A Markdown code span holding `s` (spec paths, addresses, file:line), or [`md_escape`] when `s`
+/// cannot be one (it is empty or holds a backtick or a line break).
+pub fn md_code(s: &str) -> String {
+    if s.is_empty() || s.contains(['`', '\n', '\r']) {
+        return md_escape(s);
+    }
+    format!("`{}`", s.replace('|', "\\|"))
+}
+
+/// HTML-escaped text whose `` `code` `` spans become `<code>` elements.
+pub fn html_with_code(s: &str) -> String {
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;")
+    };
+    let Some(pieces) = code_spans(s) else {
+        return esc(s);
+    };
+    pieces
+        .into_iter()
+        .map(|(code, p)| {
+            if code {
+                format!("<code>{}</code>", esc(p))
+            } else {
+                esc(p)
+            }
+        })
+        .collect()
+}
+
 /// Render the report in a format. The JSON is pretty-printed; Markdown and HTML come from the
 /// templates in `backends/report/` (HTML with auto-escaping of every value).
 pub fn render(format: Format, report: &Value) -> String {
@@ -1440,6 +1513,13 @@ pub fn render(format: Format, report: &Value) -> String {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.add_filter("md", |s: Option<String>| md_escape(&s.unwrap_or_default()));
+    env.add_filter("mdcode", |s: Option<String>| {
+        md_with_code(&s.unwrap_or_default())
+    });
+    env.add_filter("code", |s: Option<String>| md_code(&s.unwrap_or_default()));
+    env.add_filter("htmlcode", |s: Option<String>| {
+        minijinja::Value::from_safe_string(html_with_code(&s.unwrap_or_default()))
+    });
     env.add_template(name, template)
         .expect("report templates parse");
     env.get_template(name)
@@ -1481,6 +1561,25 @@ mod tests {
         assert_eq!(
             md_escape("a|b <script> *x* [l](u) `c`\nd"),
             "a\\|b &lt;script&gt; \\*x\\* \\[l\\](u) \\`c\\` d"
+        );
+    }
+
+    #[test]
+    fn code_spans_of_ztc_texts_stay_code() {
+        assert_eq!(
+            md_with_code("no `0.0.0.0/0` in *x* | `a|b`"),
+            "no `0.0.0.0/0` in \\*x\\* \\| `a\\|b`"
+        );
+        // unpaired, empty or multi-line spans: everything escaped
+        assert_eq!(md_with_code("a `b"), "a \\`b");
+        assert_eq!(md_with_code("a `` b"), "a \\`\\` b");
+        assert_eq!(md_with_code("`a\nb`"), "\\`a b\\`");
+        assert_eq!(md_code("aws_vpc.x"), "`aws_vpc.x`");
+        assert_eq!(md_code("a`b"), "a\\`b");
+        assert_eq!(md_code(""), "");
+        assert_eq!(
+            html_with_code("use `<x> & \"y\"` <b>"),
+            "use <code>&lt;x&gt; &amp; &quot;y&quot;</code> &lt;b&gt;"
         );
     }
 

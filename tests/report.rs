@@ -542,35 +542,69 @@ fn markdown_has_a_row_per_requirement_and_the_evidence_lines() {
     let section = &section[..section[4..].find("### ").unwrap()];
     let row = section
         .lines()
-        .find(|l| l.starts_with("| logs.groups.vpc-flow | "))
+        .find(|l| l.starts_with("| `logs.groups.vpc-flow` | "))
         .expect("vpc-flow evidence row of 10.5.1");
     assert!(
-        row.contains(&format!("specs/payment.yaml:{defaults}")),
+        row.contains(&format!("`specs/payment.yaml:{defaults}`")),
         "{row}"
     );
     assert!(
-        row.contains("aws\\_cloudwatch\\_log\\_group.vpc\\_flow (retention\\_in\\_days = 2557)"),
+        row.contains("`aws_cloudwatch_log_group.vpc_flow` (`retention_in_days = 2557`)"),
         "{row}"
     );
-    assert!(row.contains("monitoring.tf:"), "{row}");
+    assert!(row.contains("`monitoring.tf:"), "{row}");
     assert!(
-        row.contains("cloudwatch\\_log\\_group-vpc\\_flow (line "),
+        row.contains("`cloudwatch_log_group-vpc_flow` (line "),
         "{row}"
     );
-    // every table row has the header's number of cells
+    assert!(md.contains("| kms-key-without-consumer | ztc rule | `keys.rds` | "));
+    assert!(md.contains("waived at `specs/payment.yaml:"));
+
+    // read by a CommonMark parser with GitHub's tables: every table row has the header's number of
+    // cells, the spec paths and addresses are code spans, and the rules' own `code` stays code
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut widths: Vec<(usize, usize)> = Vec::new(); // (cells in the header, cells in the row)
     let mut cells = 0;
-    for l in md.lines() {
-        if l.starts_with("|---") {
-            cells = l.matches('|').count();
-        } else if l.starts_with('|') && cells > 0 {
-            let unescaped = l.matches('|').count() - l.matches("\\|").count();
-            assert_eq!(unescaped, cells, "{l}");
-        } else {
-            cells = 0;
+    let mut code: Vec<String> = Vec::new();
+    let mut rows = 0;
+    for ev in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+        match ev {
+            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => cells = 0,
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::End(TagEnd::TableHead) => widths.push((cells, cells)),
+            Event::End(TagEnd::TableRow) => {
+                rows += 1;
+                let head = widths.last().expect("a row follows its header").0;
+                assert_eq!(
+                    cells, head,
+                    "a table row has {cells} cells, its header {head}"
+                );
+            }
+            Event::Code(c) => code.push(c.to_string()),
+            _ => {}
         }
     }
-    assert!(md.contains("| kms-key-without-consumer | ztc rule | keys.rds | "));
-    assert!(md.contains("waived at specs/payment.yaml:"));
+    // every `|` line is a header, a delimiter or a row the parser read as one
+    let lines = md.lines().filter(|l| l.starts_with('|')).count();
+    let delimiters = md.lines().filter(|l| l.starts_with("|---")).count();
+    assert_eq!(widths.len(), delimiters, "tables");
+    assert_eq!(rows, lines - 2 * delimiters, "table rows");
+    assert!(rows > 100, "{rows} rows");
+    for want in [
+        "aws_cloudwatch_log_group.vpc_flow",
+        "retention_in_days = 2557",
+        "logs.groups.vpc-flow",
+        "keys.rds",
+        "0.0.0.0/0",
+        "network.endpoints",
+    ] {
+        assert!(code.iter().any(|c| c == want), "no code span `{want}`");
+    }
+    assert!(
+        !code.iter().any(|c| c.contains('\\')),
+        "an escape reached a code span: {:?}",
+        code.iter().find(|c| c.contains('\\'))
+    );
 }
 
 #[test]
