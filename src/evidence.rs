@@ -832,6 +832,7 @@ fn kind_of(word: &str) -> Option<Kind> {
     match word {
         "resource" => Some(Kind::Resource),
         "data" => Some(Kind::Data),
+        "ephemeral" => Some(Kind::Ephemeral),
         _ => None,
     }
 }
@@ -916,10 +917,7 @@ impl Printed {
             .hcl
             .get(&key)
             .map(|(file, line)| json!({"file": file, "line": line, "id": address}));
-        let section = match b.addr.kind {
-            Kind::Resource => "resource",
-            Kind::Data => "data",
-        };
+        let section = b.addr.kind.keyword();
         let cdktf = self.cdktf.get(&key).map(|line| {
             json!({
                 "file": self.cdktf_file,
@@ -931,7 +929,7 @@ impl Printed {
         let name = pulumi::logical_name(&b.addr);
         let token = match b.addr.kind {
             Kind::Resource => pulumi::resource_token(&b.addr.ty),
-            Kind::Data => pulumi::function_token(&b.addr.ty),
+            Kind::Data | Kind::Ephemeral => pulumi::function_token(&b.addr.ty),
         };
         let pulumi = self
             .pulumi

@@ -666,7 +666,7 @@ pub fn resources_graph(module: &Module, title: &str) -> Graph {
         for b in module.blocks().filter(|b| b.concern == concern) {
             let kind = match b.addr.kind {
                 Kind::Resource => NodeKind::Resource,
-                Kind::Data => NodeKind::Data,
+                Kind::Data | Kind::Ephemeral => NodeKind::Data,
             };
             c.node(&ids.get(&key(&b.addr)), key(&b.addr), kind);
         }

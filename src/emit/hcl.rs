@@ -299,10 +299,7 @@ fn top_block(b: &Block) -> String {
         }
         // Ids of other scanners have no annotation syntax here; they are not printed.
     }
-    let kind = match b.addr.kind {
-        Kind::Resource => "resource",
-        Kind::Data => "data",
-    };
+    let kind = b.addr.kind.keyword();
     let head = format!("{kind} {} {}", quote(&b.addr.ty), quote(&b.addr.name));
     let mut body = body_entries(&b.body);
     if let Some(alias) = &b.provider {
@@ -808,8 +805,9 @@ pub(crate) fn reference(r: &Ref) -> String {
 pub(crate) fn reference_into(s: &mut String, r: &Ref) {
     match &r.target {
         RefTarget::Block(a) => {
-            if a.kind == Kind::Data {
-                s.push_str("data.");
+            if a.kind != Kind::Resource {
+                s.push_str(a.kind.keyword());
+                s.push('.');
             }
             s.push_str(&a.ty);
             s.push('.');

@@ -116,6 +116,8 @@ pub fn logical_name(addr: &Address) -> String {
     match addr.kind {
         Kind::Resource => format!("{ty}-{}", addr.name),
         Kind::Data => format!("data-{ty}-{}", addr.name),
+        // Pulumi has no ephemeral resources: a function call, like a data source
+        Kind::Ephemeral => format!("ephemeral-{ty}-{}", addr.name),
     }
 }
 
@@ -143,7 +145,7 @@ pub fn property_name(kind: Kind, tf_type: &str, tf_attr: &str) -> Option<Option<
     let t = tables();
     let level = match kind {
         Kind::Resource => t.props_resource.get(tf_type)?,
-        Kind::Data => t.props_data.get(tf_type)?,
+        Kind::Data | Kind::Ephemeral => t.props_data.get(tf_type)?,
     };
     let p = lookup(Sub::Table(level), tf_attr);
     Some(p.name)
@@ -805,7 +807,7 @@ fn data_returns(module: &Module) -> BTreeMap<Address, String> {
             Expr::Ref(Ref {
                 target: RefTarget::Block(a),
                 path,
-            }) if a.kind == Kind::Data => {
+            }) if a.kind != Kind::Resource => {
                 let first = match path.first() {
                     Some(Step::Attr(s)) => Some(s.clone()),
                     _ => None,
@@ -1093,7 +1095,7 @@ impl<'m> Tr<'m> {
         let t = tables();
         let level = match kind {
             Kind::Resource => t.props_resource.get(ty),
-            Kind::Data => t.props_data.get(ty),
+            Kind::Data | Kind::Ephemeral => t.props_data.get(ty),
         };
         match level {
             Some(l) => Sub::Table(l),
@@ -1195,7 +1197,7 @@ impl<'m> Tr<'m> {
             );
             let mut deps = Vec::new();
             for d in &b.depends_on {
-                if d.kind == Kind::Data {
+                if d.kind != Kind::Resource {
                     self.diag(
                         codes::DEPENDENCY,
                         Severity::Info,
@@ -1795,12 +1797,12 @@ impl<'m> Tr<'m> {
                     let t = tables();
                     let level = match addr.kind {
                         Kind::Resource => t.props_resource.get(&addr.ty),
-                        Kind::Data => t.props_data.get(&addr.ty),
+                        Kind::Data | Kind::Ephemeral => t.props_data.get(&addr.ty),
                     };
                     level.map(Sub::Table).unwrap_or(Sub::Camel)
                 };
                 let mut steps: &[Step] = &r.path;
-                if addr.kind == Kind::Data {
+                if addr.kind != Kind::Resource {
                     if let Some(ret) = self.returns.get(addr).cloned() {
                         if let Some(Step::Attr(a)) = steps.first() {
                             if *a == ret {

@@ -322,10 +322,12 @@ fn stack_document(module: &Module) -> String {
 
     // data and resource blocks by type, then name (a later block of one address replaces one before)
     let mut data: BTreeMap<&str, BTreeMap<&str, &Block>> = BTreeMap::new();
+    let mut ephemeral: BTreeMap<&str, BTreeMap<&str, &Block>> = BTreeMap::new();
     let mut resources: BTreeMap<&str, BTreeMap<&str, &Block>> = BTreeMap::new();
     for b in module.blocks() {
         let by_type = match b.addr.kind {
             Kind::Data => &mut data,
+            Kind::Ephemeral => &mut ephemeral,
             Kind::Resource => &mut resources,
         };
         by_type
@@ -351,6 +353,7 @@ fn stack_document(module: &Module) -> String {
         w.end_object();
     };
     blocks(&mut w, "data", &data);
+    blocks(&mut w, "ephemeral", &ephemeral);
 
     if !outputs.is_empty() {
         w.key("output");
@@ -541,8 +544,9 @@ fn write_extra(w: &mut Json, e: &Extra<'_>) {
             for a in deps.iter() {
                 w.item();
                 w.buf.clear();
-                if a.kind == Kind::Data {
-                    w.buf.push_str("data.");
+                if a.kind != Kind::Resource {
+                    w.buf.push_str(a.kind.keyword());
+                    w.buf.push('.');
                 }
                 w.buf.push_str(&a.ty);
                 w.buf.push('.');
@@ -558,8 +562,9 @@ fn write_extra(w: &mut Json, e: &Extra<'_>) {
             w.key("path");
             w.buf.clear();
             let _ = write!(w.buf, "{stack}/");
-            if b.addr.kind == Kind::Data {
-                w.buf.push_str("data.");
+            if b.addr.kind != Kind::Resource {
+                w.buf.push_str(b.addr.kind.keyword());
+                w.buf.push('.');
             }
             w.buf.push_str(&b.addr.ty);
             w.buf.push('.');

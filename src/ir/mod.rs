@@ -32,11 +32,24 @@ impl Concern {
     }
 }
 
-/// `resource` or `data`.
+/// `resource`, `data` or `ephemeral` (Terraform >= 1.10: read at every run, never kept in the
+/// plan or the state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Resource,
     Data,
+    Ephemeral,
+}
+
+impl Kind {
+    /// The block keyword: `resource`, `data`, `ephemeral`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::Resource => "resource",
+            Kind::Data => "data",
+            Kind::Ephemeral => "ephemeral",
+        }
+    }
 }
 
 /// The address of a resource or data source: `aws_vpc.main`, `data.aws_region.current`.
@@ -62,11 +75,18 @@ impl Address {
             name: name.into(),
         }
     }
-    /// `aws_vpc.main` / `data.aws_region.current`.
+    pub fn ephemeral(ty: &str, name: &str) -> Self {
+        Address {
+            kind: Kind::Ephemeral,
+            ty: ty.into(),
+            name: name.into(),
+        }
+    }
+    /// `aws_vpc.main` / `data.aws_region.current` / `ephemeral.aws_secretsmanager_random_password.db`.
     pub fn tf(&self) -> String {
         match self.kind {
             Kind::Resource => format!("{}.{}", self.ty, self.name),
-            Kind::Data => format!("data.{}.{}", self.ty, self.name),
+            k => format!("{}.{}.{}", k.keyword(), self.ty, self.name),
         }
     }
     /// Reference an attribute path of this block.
@@ -377,6 +397,7 @@ pub struct Module {
     pub providers_required: Vec<ProviderReq>,
     pub providers: Vec<Provider>,
     pub variables: Vec<Variable>,
+    /// Data sources and ephemeral resources (what is read, not managed), by address.
     pub data: Vec<Block>,
     pub resources: Vec<Block>,
     pub outputs: Vec<Output>,

@@ -787,9 +787,13 @@ fn secrets(l: &mut Lowerer<'_>) {
 }
 
 /// The initial value of a created secret: `{username, password}` with a password from
-/// `data "aws_secretsmanager_random_password"` (no hashicorp/random provider, C29). The data
-/// source is read at every plan, so the version ignores later changes of the value (and the
-/// version stages that rotation moves).
+/// `aws_secretsmanager_random_password` (no hashicorp/random provider, C29).
+///
+/// `via: ephemeral`: the ephemeral resource feeds the write-only `secret_string_wo`, so the
+/// password is in neither plan nor state; `secret_string_wo_version` stays 1, so later runs (a new
+/// password each time) change nothing and rotation owns the value. `via: data-source`: the data
+/// source is read at every plan (and stored in the state), so the version ignores later changes
+/// of `secret_string`. Both ignore the version stages that rotation moves.
 fn generated_version(
     l: &mut Lowerer<'_>,
     name: &str,
@@ -799,22 +803,36 @@ fn generated_version(
     origin: &str,
 ) -> Address {
     let id = ident(name);
-    let password = l.data(
-        "aws_secretsmanager_random_password",
-        &id,
-        Concern::Security,
-        origin,
-        Body::new()
-            .attr("password_length", Expr::Int(g.length as i64))
-            .attr("exclude_punctuation", Expr::Bool(!g.special))
-            .attr("exclude_characters", Expr::str("/@\"'\\"))
-            .attr("require_each_included_type", Expr::Bool(true)),
-    );
+    let args = Body::new()
+        .attr("password_length", Expr::Int(g.length as i64))
+        .attr("exclude_punctuation", Expr::Bool(!g.special))
+        .attr("exclude_characters", Expr::str("/@\"'\\"))
+        .attr("require_each_included_type", Expr::Bool(true));
+    const PASSWORD: &str = "aws_secretsmanager_random_password";
+    let password = match g.via {
+        GenerateVia::Ephemeral => l.ephemeral(PASSWORD, &id, Concern::Security, origin, args),
+        GenerateVia::DataSource => l.data(PASSWORD, &id, Concern::Security, origin, args),
+    };
     let value = Expr::JsonEncode(Box::new(Expr::obj([
         ("username", Expr::str(&g.username)),
         ("password", password.attr("random_password")),
     ])));
-    let ignored = ["secret_string", "version_stages"]
+    let (body, ignored): (Body, &[&str]) = match g.via {
+        GenerateVia::Ephemeral => (
+            Body::new()
+                .attr("secret_id", secret.attr("id"))
+                .attr("secret_string_wo", value)
+                .attr("secret_string_wo_version", Expr::Int(1)),
+            &["version_stages"],
+        ),
+        GenerateVia::DataSource => (
+            Body::new()
+                .attr("secret_id", secret.attr("id"))
+                .attr("secret_string", value),
+            &["secret_string", "version_stages"],
+        ),
+    };
+    let ignored = ignored
         .iter()
         .map(|a| {
             Expr::Ref(Ref {
@@ -829,13 +847,10 @@ fn generated_version(
         Concern::Security,
         origin,
         span,
-        Body::new()
-            .attr("secret_id", secret.attr("id"))
-            .attr("secret_string", value)
-            .block(
-                "lifecycle",
-                Body::new().attr("ignore_changes", Expr::List(ignored)),
-            ),
+        body.block(
+            "lifecycle",
+            Body::new().attr("ignore_changes", Expr::List(ignored)),
+        ),
     )
 }
 

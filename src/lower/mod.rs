@@ -305,7 +305,24 @@ impl<'a> Lowerer<'a> {
         origin: &str,
         body: Body,
     ) -> Address {
-        let addr = Address::data(ty, name);
+        self.read(Address::data(ty, name), concern, origin, body)
+    }
+
+    /// An ephemeral resource (Terraform >= 1.11 for the write-only arguments it feeds): read at
+    /// every run and kept out of the plan and the state. Raises the module's Terraform floor.
+    pub fn ephemeral(
+        &mut self,
+        ty: &str,
+        name: &str,
+        concern: Concern,
+        origin: &str,
+        body: Body,
+    ) -> Address {
+        self.module.required_version = ">= 1.11.0".into();
+        self.read(Address::ephemeral(ty, name), concern, origin, body)
+    }
+
+    fn read(&mut self, addr: Address, concern: Concern, origin: &str, body: Body) -> Address {
         if !self.module.data.iter().any(|b| b.addr == addr) {
             self.module.data.push(Block {
                 addr: addr.clone(),

@@ -114,6 +114,24 @@ pub struct Generate {
     /// Include punctuation.
     #[serde(default = "super::network::yes")]
     pub special: bool,
+    /// How the password reaches the secret. `ephemeral` (the default): an ephemeral
+    /// `aws_secretsmanager_random_password` feeds the write-only `secret_string_wo`, so the
+    /// password is never in the plan or the state; needs Terraform >= 1.11. `data-source`: the
+    /// data source of the same name, for Terraform 1.5-1.10; the password is then also stored in
+    /// the state in plain text (ZT0139 warns).
+    #[serde(default)]
+    pub via: GenerateVia,
+}
+
+/// How a generated password reaches its secret.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum GenerateVia {
+    /// Ephemeral resource + write-only argument: never in the plan or state (Terraform >= 1.11).
+    #[default]
+    Ephemeral,
+    /// Data source + `secret_string`: works from Terraform 1.5, keeps the password in the state.
+    DataSource,
 }
 
 fn default_len() -> u32 {

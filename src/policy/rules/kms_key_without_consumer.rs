@@ -76,6 +76,7 @@ impl Rule for KmsKeyWithoutConsumer {
         refs.extend(spec.topics.values().map(|t| t.key.as_str()));
         refs.extend(spec.functions.values().map(|f| f.key.as_str()));
         refs.extend(spec.secrets.values().filter_map(|s| s.key.as_deref()));
+        refs.extend(spec.databases.values().map(|d| d.key.as_str()));
         refs.extend(spec.session_manager.as_ref().map(|m| m.key.as_str()));
         refs.extend(
             spec.network
@@ -100,7 +101,7 @@ impl Rule for KmsKeyWithoutConsumer {
                     .label("nothing encrypts with this key")
                     .help(format!(
                         "reference it where data should be encrypted with it (e.g. `buckets.NAME.key: keys.{name}`, \
-                         `logs.defaults.key`, `parameters.PATH.key`, `trail.key`, `network.firewall.key`, \
+                         `databases.NAME.key`, `logs.defaults.key`, `parameters.PATH.key`, `trail.key`, `network.firewall.key`, \
                          `account_settings.ebs_encryption_by_default.key`), remove it, or waive this finding with \
                          `{{rule: kms-key-without-consumer, scope: keys.{name}, reason: ...}}` if another stack uses it"
                     ))
