@@ -94,10 +94,8 @@ fn compiles_with_the_expected_findings() {
     assert_eq!(outside.len(), 1);
     assert_eq!(outside[0].scope.as_deref(), Some("functions.checker"));
     assert!(outside[0].waived.is_some());
-    // the generated password is kept in the state: reported and waived
-    let storage = findings("ZT0139");
-    assert_eq!(storage.len(), 1);
-    assert!(storage[0].waived.is_some());
+    // the generated password is write-only (via: ephemeral, the default): nothing to report
+    assert!(findings("ZT0139").is_empty());
     // the existing secret has no rotation under PCI
     let rotation = findings("ZT0137");
     assert_eq!(rotation.len(), 1);
@@ -321,19 +319,32 @@ fn secrets_have_the_expected_shape() {
     assert_eq!(db["recovery_window_in_days"], 0, "ephemeral stack (C30)");
     assert_eq!(db["kms_key_id"], "${aws_kms_key.app.arn}");
     assert_eq!(db["name"], "db-${var.environment_suffix}");
-    let pw = data(p, "aws_secretsmanager_random_password", "db");
+    // the password: an ephemeral resource feeding the write-only argument, so it is in neither
+    // plan nor state; Terraform >= 1.11
+    let pw = &p["ephemeral"]["aws_secretsmanager_random_password"]["db"];
+    assert!(
+        pw.is_object(),
+        "ephemeral aws_secretsmanager_random_password.db is missing"
+    );
+    assert!(p["data"]["aws_secretsmanager_random_password"].is_null());
     assert_eq!(pw["password_length"], 32);
     assert_eq!(pw["exclude_punctuation"], false);
     let v = res(p, "aws_secretsmanager_secret_version", "db");
-    let s = v["secret_string"].as_str().unwrap();
+    assert!(v["secret_string"].is_null(), "{v}");
+    let s = v["secret_string_wo"].as_str().unwrap();
     assert!(s.contains("username = \"payments_app\""), "{s}");
     assert!(
-        s.contains("password = data.aws_secretsmanager_random_password.db.random_password"),
+        s.contains("password = ephemeral.aws_secretsmanager_random_password.db.random_password"),
         "{s}"
     );
+    assert_eq!(v["secret_string_wo_version"], 1);
     assert_eq!(
         block(v, "lifecycle")["ignore_changes"],
-        serde_json::json!(["${secret_string}", "${version_stages}"])
+        serde_json::json!(["${version_stages}"])
+    );
+    assert_eq!(
+        p["terraform"][0]["required_version"], ">= 1.11.0",
+        "write-only arguments need Terraform 1.11"
     );
 
     let rot = res(p, "aws_secretsmanager_secret_rotation", "db");

@@ -163,11 +163,7 @@ fn layout_is_the_one_cdktf_synth_writes() {
 }
 
 fn block_body<'a>(doc: &'a Value, a: &Address) -> &'a Value {
-    let kind = match a.kind {
-        ztc::ir::Kind::Resource => "resource",
-        ztc::ir::Kind::Data => "data",
-    };
-    let v = &doc[kind][&a.ty][&a.name];
+    let v = &doc[a.kind.keyword()][&a.ty][&a.name];
     assert!(v.is_object(), "{} is missing from cdk.tf.json", a.tf());
     v
 }

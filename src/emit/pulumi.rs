@@ -1079,7 +1079,16 @@ impl<'m> Tr<'m> {
                     "reference an attribute of the dependency in the arguments if the order matters",
                 );
             }
-            let comment = block_comment(b);
+            let mut comment = block_comment(b);
+            if b.addr.kind == Kind::Ephemeral {
+                comment.extend([
+                    "ephemeral in the Terraform targets: never in their plan or state.".to_string(),
+                    "Pulumi has no ephemeral resources: this call runs at every update, and the"
+                        .to_string(),
+                    "stack state records the inputs of the resources that use its result."
+                        .to_string(),
+                ]);
+            }
             if let Y::Map(m) = &mut vars {
                 m.push(MapEntry {
                     key: Some(name),

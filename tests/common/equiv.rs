@@ -205,7 +205,7 @@ fn map_mut<'a>(
 }
 
 /// hcl2json's per-file output of the HCL target as one canonical document:
-/// `{resource|data: {T: {N: body}}, variable|output: {N: body}, provider: {P: [body]},
+/// `{resource|data|ephemeral: {T: {N: body}}, variable|output: {N: body}, provider: {P: [body]},
 /// terraform: {required_version, required_providers: {...}}}`; nested blocks stay arrays,
 /// `lifecycle` becomes one object.
 pub fn canon_hcl(files: &Value) -> Value {
@@ -213,7 +213,7 @@ pub fn canon_hcl(files: &Value) -> Value {
     for (_, f) in files.as_object().unwrap() {
         for (kind, v) in f.as_object().unwrap() {
             match kind.as_str() {
-                "resource" | "data" => {
+                "resource" | "data" | "ephemeral" => {
                     for (ty, names) in v.as_object().unwrap() {
                         for (n, bodies) in names.as_object().unwrap() {
                             assert_eq!(bodies.as_array().unwrap().len(), 1);
@@ -305,7 +305,7 @@ pub fn canon_json(doc: &Value) -> Value {
                     obj_mut(&mut out, "terraform").insert("required_version".into(), rv.clone());
                 }
             }
-            "resource" | "data" => {
+            "resource" | "data" | "ephemeral" => {
                 for (ty, names) in v.as_object().unwrap() {
                     for (n, body) in names.as_object().unwrap() {
                         let mut body = body.clone();

@@ -937,7 +937,7 @@ pub fn merge_hcl(files: &Value) -> Value {
     for f in files.as_object().into_iter().flat_map(|o| o.values()) {
         for (kind, v) in f.as_object().into_iter().flatten() {
             match (kind.as_str(), v) {
-                ("resource" | "data", Value::Object(types)) => {
+                ("resource" | "data" | "ephemeral", Value::Object(types)) => {
                     let slot = doc
                         .entry(kind.clone())
                         .or_insert_with(|| Value::Object(Default::default()));
