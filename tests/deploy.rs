@@ -402,6 +402,25 @@ fn deploy_with(spec: &str, fault: Option<&str>) {
     for (addr, why) in &skipped {
         summary.push_str(&format!("  skipped {addr}: {why}\n"));
     }
+    // generated passwords: every one reached its secret; only `via: data-source` ones are in the
+    // state (`secret_string`), never the write-only ones (`secret_string_wo`)
+    let versions = |attr: &str| {
+        module
+            .resources_of("aws_secretsmanager_secret_version")
+            .filter(|b| b.body.get(attr).is_some())
+            .count()
+    };
+    let (in_state, with_password) = (list("secrets_in_state"), list("secrets_with_password"));
+    let secrets_ok = in_state.len() == versions("secret_string")
+        && with_password.len() >= versions("secret_string") + versions("secret_string_wo");
+    summary.push_str(&format!(
+        "  generated passwords: {} write-only, {} in secret_string; {} secrets with a password, {} of them in the state{}\n",
+        versions("secret_string_wo"),
+        versions("secret_string"),
+        with_password.len(),
+        in_state.len(),
+        if in_state.is_empty() { String::new() } else { format!(" ({})", in_state.join(", ")) }
+    ));
     for x in list("apply_repeated") {
         summary.push_str(&format!(
             "  apply repeated after an emulator HTTP 500: {x}\n"
@@ -453,6 +472,7 @@ fn deploy_with(spec: &str, fault: Option<&str>) {
             && list("gone_on_refresh").len() == 1
     });
     let ok = fault_seen
+        && secrets_ok
         && code == Some(0)
         && result["apply"] == "ok"
         && result["destroy"] == "ok"

@@ -213,6 +213,61 @@ def pages(cl, op, key, **kw):
         yield from getattr(cl, op)(**kw).get(key, [])
 
 
+def state_strings(path):
+    """Every string of a Terraform state file, decoded, and the strings inside those that are JSON
+    themselves (a `jsonencode`d secret value): Terraform writes `<`, `>` and `&` as \\u escapes, so
+    the raw text would hide a password holding them."""
+    out = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str):
+            out.append(v)
+            if v[:1] in "{[":
+                try:
+                    walk(json.loads(v))
+                except ValueError:
+                    pass
+
+    if os.path.exists(path):
+        walk(json.load(open(path)))
+    return out
+
+
+def secrets_in_state(aws, accounts, regions, state_path):
+    """(the secrets moto holds whose password appears in the Terraform state, the secrets that have
+    a password): 'account:region:name' each. The password is the `password` of a JSON value, else
+    the value; one shorter than 8 characters is not counted."""
+    strings = state_strings(state_path)
+    found, with_password = [], []
+    for acct in accounts:
+        for r in regions:
+            sm = aws.client("secretsmanager", r, acct)
+            for s in pages(sm, "list_secrets", "SecretList"):
+                try:
+                    value = sm.get_secret_value(SecretId=s["ARN"]).get("SecretString", "")
+                except Exception:  # noqa: BLE001 - a secret without a value has nothing to leak
+                    continue
+                try:
+                    parsed = json.loads(value)
+                except ValueError:
+                    parsed = None
+                # a {username, password} value: the password (the user name is no secret and may
+                # well appear elsewhere, in an rds-db:connect policy say); else the whole value
+                secret = parsed.get("password") if isinstance(parsed, dict) else value
+                if not isinstance(secret, str) or len(secret) < 8:
+                    continue
+                with_password.append(f"{acct}:{r}:{s['Name']}")
+                if any(secret in x for x in strings):
+                    found.append(f"{acct}:{r}:{s['Name']}")
+    return sorted(found), sorted(with_password)
+
+
 def inventory(aws, accounts, regions):
     """What moto holds that a module could have created: a set of 'account:region:kind:id'.
     Things that AWS itself keeps after a successful delete are not listed (KMS keys pending deletion,
@@ -531,7 +586,7 @@ def run_repeating(plan, env, step, args, res, verb, total_re):
 
 def main(plan_path):
     plan = json.load(open(plan_path))
-    res = {"apply": "not run", "destroy": "not run", "applied": 0, "destroyed": 0, "gone_on_refresh": [], "state_left": [],
+    res = {"secrets_in_state": [], "secrets_with_password": [], "apply": "not run", "destroy": "not run", "applied": 0, "destroyed": 0, "gone_on_refresh": [], "state_left": [],
            "leftovers": [], "quirks": [], "inventory_errors": [], "errors": [], "notimplemented": [], "times": {}, "vars": {}}
     t0 = time.monotonic()
     moto = None
@@ -579,6 +634,14 @@ def main(plan_path):
         created = set(re.findall(r"^(\S+): Creation complete after", text, re.M))
         res["apply"] = "ok" if rc == 0 else "FAIL"
         log(f"apply: {res['apply']} in {res['times']['apply']}s, {res['applied']} resources created")
+        # which secret values the apply wrote into the state (write-only arguments keep them out)
+        try:
+            res["secrets_in_state"], res["secrets_with_password"] = secrets_in_state(
+                aws, accounts, regions, os.path.join(plan["module"], "terraform.tfstate"))
+        except Exception as e:  # noqa: BLE001
+            res["errors"].append(f"secrets in state: {type(e).__name__}: {e}")
+        log(f"secrets with a password: {res.get('secrets_with_password')}; "
+            f"passwords in the state: {res.get('secrets_in_state')}")
         if rc != 0:
             res["errors"] += ["apply: " + e for e in tf_errors(last)] or [f"apply exit {rc}"]
         # destroy also after a failed apply: whatever was created must go
