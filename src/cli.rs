@@ -100,14 +100,19 @@ pub enum Command {
     Init(crate::init::InitArgs),
     /// Draw a spec: the network (trust boundary, tiers, flows) or the resource graph.
     Graph(crate::graph::GraphArgs),
-    /// Write the PCI DSS evidence report of a spec: per requirement, the spec lines and generated
-    /// resources that meet it, the checks and their outcome, and the waivers.
+    /// Write the compliance evidence report of a spec (PCI DSS, SOC 2 or the zero-trust
+    /// baseline): per requirement, the spec lines and generated resources that meet it, the checks
+    /// and their outcome, and the waivers.
     Report {
         /// The spec file (zerotrust.yaml).
         spec: PathBuf,
         /// Output format: md (Markdown), html (one self-contained page) or json.
         #[arg(long, value_enum, default_value = "md")]
         format: crate::evidence::Format,
+        /// The standard to report against [default: pci-dss-v4 when the spec selects it, else
+        /// the spec's first profile].
+        #[arg(long, value_enum)]
+        standard: Option<crate::evidence::Standard>,
         /// Write to this file (replaced atomically) instead of stdout.
         #[arg(long, short)]
         out: Option<PathBuf>,
@@ -162,7 +167,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain { code, list } => explain(code.as_deref(), list),
         Command::Init(args) => crate::init::run(args, ui.quiet),
         Command::Graph(args) => crate::graph::run(args, ui.color),
-        Command::Report { spec, format, out } => report(&ui, &spec, format, out.as_deref()),
+        Command::Report {
+            spec,
+            format,
+            standard,
+            out,
+        } => report(&ui, &spec, format, standard, out.as_deref()),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "ztc", &mut std::io::stdout());
@@ -404,7 +414,13 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-fn report(ui: &Ui, spec: &Path, format: crate::evidence::Format, out: Option<&Path>) -> i32 {
+fn report(
+    ui: &Ui,
+    spec: &Path,
+    format: crate::evidence::Format,
+    standard: Option<crate::evidence::Standard>,
+    out: Option<&Path>,
+) -> i32 {
     let c = match compile_file(ui, spec) {
         Ok(c) => c,
         Err(code) => return code,
@@ -415,7 +431,7 @@ fn report(ui: &Ui, spec: &Path, format: crate::evidence::Format, out: Option<&Pa
         .filter(|d| d.is_blocking())
         .cloned()
         .collect();
-    let model = match crate::evidence::build(&c) {
+    let model = match crate::evidence::build_for(&c, standard) {
         Ok(m) => m,
         Err(why) => {
             eprint!("{}", diag::render(&blocking, &c.source, ui.color, 100));

@@ -1,6 +1,8 @@
 //! `ztc report`: the compliance evidence report of a spec.
 //!
-//! For every PCI DSS v4.0.1 requirement ztc covers, the report lists
+//! For every requirement ztc covers of a standard (PCI DSS v4.0.1 by default; the SOC 2 criteria
+//! and the zero-trust baseline through [`Standard`], with evidence drawn from the PCI DSS
+//! requirements each criterion builds on), the report lists
 //!
 //! - the spec elements that meet it, each at the spec line that writes the deciding value (or the
 //!   element's own line when a default applies),
@@ -41,8 +43,134 @@ pub enum Format {
     Json,
 }
 
-/// The standard the requirement ids refer to.
+/// The standard the requirement ids refer to (the default report).
 pub const STANDARD: &str = "PCI DSS v4.0.1";
+
+/// The standard a report is written against: one per compliance profile.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Standard {
+    /// PCI DSS v4.0.1 requirements.
+    PciDssV4,
+    /// SOC 2 Trust Services Criteria (CC6, CC7, CC8, C1).
+    Soc2,
+    /// ztc's zero-trust baseline (ZTB-* controls from the NIST SP 800-207 tenets).
+    ZeroTrust,
+}
+
+impl Standard {
+    pub fn profile(self) -> Profile {
+        match self {
+            Standard::PciDssV4 => Profile::PciDssV4,
+            Standard::Soc2 => Profile::Soc2,
+            Standard::ZeroTrust => Profile::ZeroTrust,
+        }
+    }
+    /// The name in the report's title.
+    pub fn name(self) -> &'static str {
+        match self {
+            Standard::PciDssV4 => STANDARD,
+            Standard::Soc2 => "SOC 2 Trust Services Criteria",
+            Standard::ZeroTrust => "ztc zero-trust baseline",
+        }
+    }
+    /// The report a spec gets without `--standard`: PCI DSS when it selects `pci-dss-v4` (or no
+    /// profile), else its first profile's.
+    pub fn default_for(profiles: &[Profile]) -> Standard {
+        let of = |p: Profile| match p {
+            Profile::PciDssV4 => Standard::PciDssV4,
+            Profile::Soc2 => Standard::Soc2,
+            Profile::ZeroTrust => Standard::ZeroTrust,
+        };
+        if profiles.contains(&Profile::PciDssV4) {
+            Standard::PciDssV4
+        } else {
+            profiles
+                .first()
+                .copied()
+                .map(of)
+                .unwrap_or(Standard::PciDssV4)
+        }
+    }
+}
+
+/// A criterion of a standard other than PCI DSS: its own title, and the PCI DSS requirements of
+/// [`CATALOG`] whose spec elements are its evidence (the same controls serve both).
+#[derive(Debug)]
+pub struct Criterion {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub evidence_from: &'static [&'static str],
+}
+
+/// The SOC 2 criteria the `soc2` pack references, in ztc's words, with the PCI DSS requirements
+/// whose controls are their evidence in a spec.
+pub static SOC2_CRITERIA: &[Criterion] = &[
+    Criterion {
+        id: "CC6.1",
+        title: "Logical access security protects information assets: encryption, key management, least-privilege access.",
+        evidence_from: &["3.5.1", "3.6.1", "3.7.4", "3.7.5", "7.2.1", "7.2.2", "8.3.2", "8.6.2", "8.6.3"],
+    },
+    Criterion {
+        id: "CC6.2",
+        title: "Access is registered and authorised before it is granted, and each use is attributable.",
+        evidence_from: &["7.2.1", "8.2.2"],
+    },
+    Criterion {
+        id: "CC6.3",
+        title: "Access is granted, changed and removed by role, with the least privileges needed.",
+        evidence_from: &["7.2.2", "7.2.5"],
+    },
+    Criterion {
+        id: "CC6.6",
+        title: "Logical access measures protect against threats from outside the system boundary.",
+        evidence_from: &["1.3.1", "1.4.1", "1.4.2", "8.2.8", "8.4.2"],
+    },
+    Criterion {
+        id: "CC6.7",
+        title: "Transmission and movement of information are restricted and protected.",
+        evidence_from: &["1.2.6", "1.3.2"],
+    },
+    Criterion {
+        id: "CC7.1",
+        title: "Configuration changes and new vulnerabilities are detected and monitored.",
+        evidence_from: &["6.3.3", "10.4.1.1", "12.5.1"],
+    },
+    Criterion {
+        id: "CC7.2",
+        title: "System components are monitored for anomalies that indicate malicious acts, errors or failures.",
+        evidence_from: &["10.2.1", "10.2.1.1", "10.3.2", "10.3.3", "10.3.4", "10.5.1", "10.7.2", "11.5.1"],
+    },
+    Criterion {
+        id: "CC7.3",
+        title: "Security events are evaluated to decide whether they are incidents.",
+        evidence_from: &["10.4.1.1", "10.7.2"],
+    },
+    Criterion {
+        id: "CC8.1",
+        title: "Infrastructure changes are authorised, designed, tested and carried out as approved.",
+        evidence_from: &["1.2.1", "12.3.4"],
+    },
+    Criterion {
+        id: "C1.1",
+        title: "Confidential information is identified and protected for as long as it is kept.",
+        evidence_from: &["3.5.1", "12.5.1", "12.5.2"],
+    },
+];
+
+/// The zero-trust baseline controls (titles in `policy::packs::ZERO_TRUST_BASELINE`) with the PCI
+/// DSS requirements whose controls are their evidence in a spec.
+pub static ZERO_TRUST_EVIDENCE: &[(&str, &[&str])] = &[
+    ("ZTB-NET-1", &["1.3.1", "1.4.1", "1.4.2"]),
+    ("ZTB-NET-2", &["1.2.5", "1.3.1"]),
+    ("ZTB-NET-3", &["1.2.6", "1.3.2"]),
+    ("ZTB-IAM-1", &["7.2.1", "7.2.2", "7.2.5"]),
+    ("ZTB-IAM-2", &["8.2.8", "8.3.1", "8.4.2", "8.6.2"]),
+    ("ZTB-DATA-1", &["3.5.1", "3.6.1", "3.7.4", "8.3.2", "8.6.3"]),
+    ("ZTB-MON-1", &["10.2.1", "10.3.2", "10.3.3", "10.5.1"]),
+    ("ZTB-MON-2", &["10.4.1.1", "10.7.2", "11.5.1"]),
+    ("ZTB-RES-1", &["12.5.1", "12.5.2"]),
+    ("ZTB-OPS-1", &[]),
+];
 
 // ------------------------------------------------------------------------------------------------
 // the catalog: which spec elements meet which requirement
@@ -978,6 +1106,7 @@ fn outcome(findings: &[&Diagnostic]) -> &'static str {
 
 struct Builder<'a> {
     c: &'a Compiled,
+    standard: Standard,
     doc: Node,
     printed: Option<Printed>,
     /// Span start of each waiver's `rule` value → waiver index.
@@ -1133,18 +1262,30 @@ impl<'a> Builder<'a> {
             .unwrap_or(&[])
     }
 
+    /// Does a rule reference the requirement `id` of the report's standard?
+    fn references(&self, m: &crate::policy::RuleMeta, id: &str) -> bool {
+        match self.standard {
+            Standard::PciDssV4 => m.pci.contains(&id),
+            s => m
+                .pack(s.profile())
+                .is_some_and(|p| p.controls.contains(&id)),
+        }
+    }
+
     fn checks(&self, id: &str) -> Vec<Value> {
         let explain = crate::explain::all();
         // the rules that ran: those of the packs the spec's profiles select
         let profiles = self.profiles();
+        let pci = self.standard == Standard::PciDssV4;
         let mut codes: Vec<&'static str> = crate::policy::registry()
             .iter()
             .map(|r| r.meta())
-            .filter(|m| m.pci.contains(&id) && m.selected_by(profiles))
+            .filter(|m| self.references(m, id) && m.selected_by(profiles))
             .map(|m| m.code)
             .collect();
+        // other diagnostics name PCI DSS requirements only
         let mut extra: BTreeSet<&'static str> = BTreeSet::new();
-        for d in &self.c.diagnostics {
+        for d in self.c.diagnostics.iter().filter(|_| pci) {
             if d.pci.contains(&id) && !codes.contains(&d.code) {
                 extra.insert(d.code);
             }
@@ -1153,21 +1294,24 @@ impl<'a> Builder<'a> {
         codes
             .into_iter()
             .map(|code| {
+                // under PCI DSS a rule's findings name the requirements they are about; under the
+                // other standards every finding of the rule counts for each criterion it references
                 let findings: Vec<&Diagnostic> = self
                     .c
                     .diagnostics
                     .iter()
-                    .filter(|d| d.code == code && d.pci.contains(&id))
+                    .filter(|d| d.code == code && (!pci || d.pci.contains(&id)))
                     .collect();
                 let entry = explain.iter().find(|e| e.code == code);
                 let meta = crate::policy::find(code).map(|r| r.meta());
-                // how the PCI DSS pack treats the rule when the spec selects it, else the first
-                // selected pack that has it
-                let pci_first = profiles
+                // how the report standard's pack treats the rule when the spec selects it, else
+                // the first selected pack that has it
+                let own = self.standard.profile();
+                let own_first = profiles
                     .iter()
-                    .filter(|p| **p == Profile::PciDssV4)
-                    .chain(profiles.iter().filter(|p| **p != Profile::PciDssV4));
-                let pack = meta.and_then(|m| pci_first.clone().find_map(|p| m.pack(*p)));
+                    .filter(|p| **p == own)
+                    .chain(profiles.iter().filter(|p| **p != own));
+                let pack = meta.and_then(|m| own_first.clone().find_map(|p| m.pack(*p)));
                 let non_waivable: Vec<Value> = meta
                     .map(|m| m.non_waivable_under(profiles))
                     .unwrap_or_default()
@@ -1187,10 +1331,14 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    fn requirement(&self, id: &str, req: Option<&Requirement>) -> Value {
-        let evidence: Vec<Value> = req
-            .map(|r| r.controls.iter().flat_map(|c| self.evidence(c)).collect())
-            .unwrap_or_default();
+    fn requirement(&self, id: &str, title: Option<&str>, controls: &[&Control]) -> Value {
+        let mut evidence: Vec<Value> = Vec::new();
+        for e in controls.iter().flat_map(|c| self.evidence(c)) {
+            // one control may serve several PCI DSS requirements a criterion draws on
+            if !evidence.contains(&e) {
+                evidence.push(e);
+            }
+        }
         let checks = self.checks(id);
         let outcomes: Vec<&str> = checks
             .iter()
@@ -1209,7 +1357,7 @@ impl<'a> Builder<'a> {
         };
         json!({
             "id": id,
-            "title": req.map(|r| r.title),
+            "title": title,
             "status": status,
             "evidence": evidence,
             "checks": checks,
@@ -1289,12 +1437,69 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Build the report of a compilation. `Err` when there is no spec model to report on (the file
-/// is not YAML or does not match the schema); findings of a valid spec are part of the report.
+/// Build the report of a compilation against the spec's default standard
+/// ([`Standard::default_for`]). `Err` when there is no spec model to report on (the file is not
+/// YAML or does not match the schema); findings of a valid spec are part of the report.
 pub fn build(c: &Compiled) -> Result<Value, String> {
+    build_for(c, None)
+}
+
+/// The PCI DSS requirements of [`CATALOG`] with these ids.
+fn catalog_controls(ids: &[&str]) -> Vec<&'static Control> {
+    ids.iter()
+        .filter_map(|id| CATALOG.iter().find(|r| r.id == *id))
+        .flat_map(|r| r.controls.iter())
+        .collect()
+}
+
+/// The requirements of a standard other than PCI DSS: (id, title, evidence controls), the
+/// catalogued ones first, then any id a rule of the standard's pack references.
+fn criteria(standard: Standard) -> Vec<(String, Option<&'static str>, Vec<&'static Control>)> {
+    let mut out: Vec<(String, Option<&'static str>, Vec<&'static Control>)> = match standard {
+        Standard::PciDssV4 => Vec::new(),
+        Standard::Soc2 => SOC2_CRITERIA
+            .iter()
+            .map(|c| {
+                (
+                    c.id.to_string(),
+                    Some(c.title),
+                    catalog_controls(c.evidence_from),
+                )
+            })
+            .collect(),
+        Standard::ZeroTrust => crate::policy::packs::ZERO_TRUST_BASELINE
+            .iter()
+            .map(|c| {
+                let from = ZERO_TRUST_EVIDENCE
+                    .iter()
+                    .find(|(id, _)| *id == c.id)
+                    .map(|(_, f)| *f)
+                    .unwrap_or(&[]);
+                (c.id.to_string(), Some(c.title), catalog_controls(from))
+            })
+            .collect(),
+    };
+    for r in crate::policy::registry() {
+        for id in r
+            .meta()
+            .pack(standard.profile())
+            .map(|p| p.controls)
+            .unwrap_or(&[])
+        {
+            if !out.iter().any(|(x, _, _)| x == id) {
+                out.push((id.to_string(), None, Vec::new()));
+            }
+        }
+    }
+    out
+}
+
+/// [`build`] against a chosen standard (`None`: the spec's default).
+pub fn build_for(c: &Compiled, standard: Option<Standard>) -> Result<Value, String> {
     let Some(spec) = &c.spec else {
         return Err("the spec does not match the schema".into());
     };
+    let standard = standard.unwrap_or_else(|| Standard::default_for(&spec.compliance.profiles));
     let doc = yaml::load(&c.source, yaml::Limits::default())
         .map_err(|_| "the spec does not load".to_string())?;
     let mut waiver_at = HashMap::new();
@@ -1305,31 +1510,43 @@ pub fn build(c: &Compiled) -> Result<Value, String> {
     }
     let b = Builder {
         c,
+        standard,
         printed: c.module.as_ref().map(Printed::new),
         doc,
         waiver_at,
     };
 
-    let mut ids: BTreeMap<String, Option<&Requirement>> = BTreeMap::new();
-    for r in CATALOG {
-        ids.insert(r.id.to_string(), Some(r));
-    }
-    for r in crate::policy::registry() {
-        for p in r.meta().pci {
-            ids.entry(p.to_string()).or_insert(None);
+    let requirements: Vec<Value> = if standard == Standard::PciDssV4 {
+        let mut ids: BTreeMap<String, Option<&Requirement>> = BTreeMap::new();
+        for r in CATALOG {
+            ids.insert(r.id.to_string(), Some(r));
         }
-    }
-    for d in &c.diagnostics {
-        for p in d.pci {
-            ids.entry(p.to_string()).or_insert(None);
+        for r in crate::policy::registry() {
+            for p in r.meta().pci {
+                ids.entry(p.to_string()).or_insert(None);
+            }
         }
-    }
-    let mut ordered: Vec<(String, Option<&Requirement>)> = ids.into_iter().collect();
-    ordered.sort_by(|a, b| requirement_order(&a.0, &b.0));
-    let requirements: Vec<Value> = ordered
-        .iter()
-        .map(|(id, r)| b.requirement(id, *r))
-        .collect();
+        for d in &c.diagnostics {
+            for p in d.pci {
+                ids.entry(p.to_string()).or_insert(None);
+            }
+        }
+        let mut ordered: Vec<(String, Option<&Requirement>)> = ids.into_iter().collect();
+        ordered.sort_by(|a, b| requirement_order(&a.0, &b.0));
+        ordered
+            .iter()
+            .map(|(id, r)| {
+                let controls: Vec<&Control> =
+                    r.map(|r| r.controls.iter().collect()).unwrap_or_default();
+                b.requirement(id, r.map(|r| r.title), &controls)
+            })
+            .collect()
+    } else {
+        criteria(standard)
+            .iter()
+            .map(|(id, title, controls)| b.requirement(id, *title, controls))
+            .collect()
+    };
 
     let mut summary = Map::new();
     summary.insert("requirements".into(), Value::from(requirements.len()));
@@ -1348,11 +1565,11 @@ pub fn build(c: &Compiled) -> Result<Value, String> {
         .map(|p| serde_json::to_value(p).unwrap_or(Value::Null))
         .collect();
     let mut notes: Vec<String> = Vec::new();
-    if !spec.compliance.profiles.contains(&Profile::PciDssV4) {
-        notes.push(
-            "the spec does not select the `pci-dss-v4` profile: only the rules of its own profiles ran, so requirements may list fewer checks"
-                .into(),
-        );
+    if !spec.compliance.profiles.contains(&standard.profile()) {
+        notes.push(format!(
+            "the spec does not select the `{}` profile: only the rules of its own profiles ran, so requirements may list fewer checks",
+            crate::policy::packs::profile_id(standard.profile())
+        ));
     }
     if c.module.is_none() {
         notes.push(
@@ -1375,7 +1592,8 @@ pub fn build(c: &Compiled) -> Result<Value, String> {
     let waived = c.diagnostics.iter().filter(|d| d.waived.is_some()).count();
     Ok(json!({
         "ztc": env!("CARGO_PKG_VERSION"),
-        "standard": STANDARD,
+        "standard": standard.name(),
+        "profile": crate::policy::packs::profile_id(standard.profile()),
         "spec": {
             "file": c.source.name(),
             "name": spec.metadata.name,

@@ -460,17 +460,30 @@ fn every_requirement_a_rule_references_is_reported() {
     assert_eq!((s["requirements"].as_u64().unwrap(), counted), (n, n));
 }
 
+/// The payment spec with `profiles: [soc2]` only.
+fn soc2_only_payment(dir: &Path) -> PathBuf {
+    let text = fs::read_to_string(root().join("specs/payment.yaml")).unwrap();
+    let from = "  profiles: [pci-dss-v4, soc2]\n";
+    assert!(text.contains(from));
+    let spec = dir.join("soc2.yaml");
+    fs::write(&spec, text.replacen(from, "  profiles: [soc2]\n", 1)).unwrap();
+    spec
+}
+
 /// Under another profile than pci-dss-v4, only the rules its pack selects ran, and only those are
 /// listed as checks (a rule that did not run is not reported as passing); the report says so.
 #[test]
 fn checks_are_the_rules_the_spec_profiles_select() {
     let dir = tempfile::tempdir().unwrap();
-    let text = fs::read_to_string(root().join("specs/payment.yaml")).unwrap();
-    let from = "  profiles: [pci-dss-v4, soc2]\n";
-    assert!(text.contains(from));
-    let spec = dir.path().join("soc2.yaml");
-    fs::write(&spec, text.replacen(from, "  profiles: [soc2]\n", 1)).unwrap();
-    let o = ztc(&["report", spec.to_str().unwrap(), "--format", "json"]);
+    let spec = soc2_only_payment(dir.path());
+    let o = ztc(&[
+        "report",
+        spec.to_str().unwrap(),
+        "--format",
+        "json",
+        "--standard",
+        "pci-dss-v4",
+    ]);
     let report: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(&o)));
     assert!(report["notes"]
@@ -507,6 +520,134 @@ fn checks_are_the_rules_the_spec_profiles_select() {
         }
     }
     assert!(listed > 0 && absent > 0, "listed {listed}, absent {absent}");
+}
+
+/// The SOC 2 and zero-trust reports: every criterion of the standard in catalogue order, each
+/// check a rule whose pack for that profile references the criterion (and no other rule), its
+/// findings those of the rule, and evidence drawn from the spec elements that meet the PCI DSS
+/// requirements the criterion builds on.
+#[test]
+fn soc2_and_zero_trust_reports_list_their_criteria_and_the_rules_that_reference_them() {
+    use ztc::spec::Profile;
+    for (spec, standard, profile, ids) in [
+        (
+            "specs/payment.yaml",
+            "soc2",
+            Profile::Soc2,
+            ztc::evidence::SOC2_CRITERIA
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "specs/privatelink-abac.yaml",
+            "zero-trust",
+            Profile::ZeroTrust,
+            ztc::policy::packs::ZERO_TRUST_BASELINE
+                .iter()
+                .map(|c| c.id)
+                .collect(),
+        ),
+    ] {
+        let o = ztc(&["report", spec, "--format", "json", "--standard", standard]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(report["profile"], standard);
+        assert!(
+            report["notes"].as_array().unwrap().is_empty(),
+            "{spec} selects {standard}"
+        );
+        let reqs = report["requirements"].as_array().unwrap();
+        let listed: Vec<&str> = reqs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(
+            &listed[..ids.len()],
+            &ids[..],
+            "{standard}: catalogue order"
+        );
+        for r in reqs {
+            let id = r["id"].as_str().unwrap();
+            assert!(r["title"].is_string(), "{standard} {id} has no title");
+            let shown: Vec<&str> = r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["code"].as_str().unwrap())
+                .collect();
+            let expected: Vec<&str> = ztc::policy::registry()
+                .iter()
+                .map(|rule| rule.meta())
+                .filter(|m| m.pack(profile).is_some_and(|p| p.controls.contains(&id)))
+                .map(|m| m.code)
+                .collect();
+            assert_eq!(shown, expected, "{standard} {id}");
+        }
+        let n = reqs
+            .iter()
+            .filter(|r| !r["evidence"].as_array().unwrap().is_empty())
+            .count();
+        assert!(
+            n * 2 > reqs.len(),
+            "{standard}: only {n} of {} criteria have evidence",
+            reqs.len()
+        );
+    }
+    // boundary protection: the zone-reachability proof, the open-ingress rule and the network
+    // elements that close the boundary
+    let r = report_json_for("specs/payment.yaml", "soc2");
+    let cc66 = requirement(&r, "CC6.6");
+    let codes: Vec<&str> = cc66["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"ZT0140") && codes.contains(&"ZT0104"),
+        "{codes:?}"
+    );
+    assert!(cc66["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["element"] == "network"));
+    // a finding counts for every criterion its rule references: the key nothing uses (CC6.1)
+    let waived: Vec<&Value> = requirement(&r, "CC6.1")["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["code"] == "ZT0113")
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["outcome"], "waived");
+    // the Markdown title names the standard
+    let o = ztc(&["report", "specs/payment.yaml", "--standard", "soc2"]);
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .starts_with("# SOC 2 Trust Services Criteria evidence: "));
+}
+
+fn report_json_for(spec: &str, standard: &str) -> Value {
+    let o = ztc(&["report", spec, "--format", "json", "--standard", standard]);
+    assert_eq!(o.status.code(), Some(0), "{spec}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Without `--standard` a spec gets the PCI DSS report when it selects `pci-dss-v4`, else the
+/// report of its first profile; asking for a standard the spec does not select says so.
+#[test]
+fn the_default_standard_follows_the_spec_profiles() {
+    assert_eq!(report_json("specs/payment.yaml")["profile"], "pci-dss-v4");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = soc2_only_payment(dir.path());
+    let r = report_json(spec.to_str().unwrap());
+    assert_eq!(r["profile"], "soc2");
+    assert_eq!(r["standard"], "SOC 2 Trust Services Criteria");
+    assert!(r["notes"].as_array().unwrap().is_empty());
+    let r = report_json_for(spec.to_str().unwrap(), "zero-trust");
+    assert!(r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("`zero-trust`")));
 }
 
 // ------------------------------------------------------------------------------------------------
