@@ -924,18 +924,28 @@ fn render(bin: &Path, page: &Path, mode: &[&str]) -> Rendered {
 }
 
 fn html_report(spec: &str, dir: &Path) -> PathBuf {
-    let file = dir.join(format!(
-        "{}.html",
-        Path::new(spec).file_stem().unwrap().to_string_lossy()
-    ));
-    let o = ztc(&[
+    html_report_for(spec, None, dir)
+}
+
+/// The HTML report against `standard` (None: the spec's default) in `dir`.
+fn html_report_for(spec: &str, standard: Option<&str>, dir: &Path) -> PathBuf {
+    let stem = Path::new(spec).file_stem().unwrap().to_string_lossy();
+    let file = dir.join(match standard {
+        None => format!("{stem}.html"),
+        Some(s) => format!("{stem}-{s}.html"),
+    });
+    let mut args = vec![
         "report",
         spec,
         "--format",
         "html",
         "-o",
         file.to_str().unwrap(),
-    ]);
+    ];
+    if let Some(s) = standard {
+        args.extend(["--standard", s]);
+    }
+    let o = ztc(&args);
     assert_eq!(o.status.code(), Some(0), "{spec}: {}", stderr(&o));
     file
 }
@@ -982,9 +992,16 @@ fn html_report_of_every_spec_renders_in_chromium_with_every_requirement_row() {
     };
     let dir = tempfile::tempdir().unwrap();
     let links = regex::Regex::new(r#"href="([^"]*)""#).unwrap();
-    for spec in SPECS {
-        let report = report_json(spec);
-        let page = html_report(spec, dir.path());
+    let cases = SPECS.iter().map(|s| (*s, None)).chain([
+        ("specs/payment.yaml", Some("soc2")),
+        ("specs/privatelink-abac.yaml", Some("zero-trust")),
+    ]);
+    for (spec, standard) in cases {
+        let report = match standard {
+            None => report_json(spec),
+            Some(s) => report_json_for(spec, s),
+        };
+        let page = html_report_for(spec, standard, dir.path());
         let source = fs::read_to_string(&page).unwrap();
         // self-contained: no scripts, no stylesheets or images from elsewhere, only local anchors
         for banned in [
@@ -1006,7 +1023,8 @@ fn html_report_of_every_spec_renders_in_chromium_with_every_requirement_row() {
             r.console
         );
         let dom = r.stdout;
-        assert!(dom.contains("<title>PCI DSS v4.0.1 evidence: "), "{spec}");
+        let title = format!("<title>{} evidence: ", report["standard"].as_str().unwrap());
+        assert!(dom.contains(&title), "{spec} {standard:?}: {title}");
         let ids: Vec<String> = report["requirements"]
             .as_array()
             .unwrap()
