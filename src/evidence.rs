@@ -705,7 +705,8 @@ pub static CATALOG: &[Requirement] = &[
     Requirement {
         id: "8.3.2",
         title: "Strong cryptography renders authentication factors unreadable in transmission and storage.",
-        controls: &[DB_MASTER_SECRET, SECRET_KEYS, PARAMETER_KEYS],
+        controls: &[DB_MASTER_SECRET, SECRET_KEYS, PARAMETER_KEYS,
+            ctl("/secrets/*/generate", "via", "generated password written through the write-only `secret_string_wo`: never in the plan or the state", &["aws_secretsmanager_secret_version"], &["secret_string_wo_version"]).when(&["via!=data-source"]).defaulted().origin("secrets.{0}")],
     },
     Requirement {
         id: "8.4.2",

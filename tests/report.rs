@@ -1168,3 +1168,41 @@ fn hostile_spec_text_stays_text() {
         "<h1>PCI DSS v4.0.1 evidence: Pay&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; | *x* &lt;img src=x onerror=alert(2)&gt;</h1>"
     ), "title not shown as text");
 }
+
+/// 8.3.2 (authentication factors unreadable in storage): a generated password written through
+/// the write-only argument is evidence (by default); one read through the data source is not,
+/// and the finding that says so is waived in three-tier.
+#[test]
+fn write_only_generated_passwords_are_8_3_2_evidence() {
+    let r = report_json("specs/privatelink-abac.yaml");
+    let req = requirement(&r, "8.3.2");
+    let e = req["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["element"] == "secrets.db-credentials.generate")
+        .expect("the generated password is evidence");
+    assert_eq!(e["defaulted"], true, "via: ephemeral is the default");
+    let res = &e["resources"][0];
+    assert_eq!(
+        res["address"],
+        "aws_secretsmanager_secret_version.db_credentials"
+    );
+    assert_eq!(res["attributes"][0]["name"], "secret_string_wo_version");
+    assert_eq!(req["status"], "pass");
+
+    let r = report_json("specs/three-tier.yaml");
+    let req = requirement(&r, "8.3.2");
+    assert!(!req["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["element"].as_str().unwrap().ends_with(".generate")));
+    let storage = req["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "ZT0139")
+        .expect("ZT0139 is a check of 8.3.2");
+    assert_eq!(storage["outcome"], "waived");
+}
