@@ -30,6 +30,12 @@ pub struct Cli {
     /// Also print notes: how the spec was lowered (derived routes, grants, names, log groups).
     #[arg(long, short, global = true, conflicts_with = "quiet")]
     pub verbose: bool,
+    /// Largest spec file read, in MiB (a generated estate-wide spec may need more).
+    #[arg(long, global = true, value_name = "MIB", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_size: u64,
+    /// Most YAML nodes in a spec, every copy an alias makes counted (the alias-bomb bound).
+    #[arg(long, global = true, value_name = "N", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_nodes: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -139,6 +145,11 @@ pub fn run(cli: Cli) -> i32 {
         color,
         quiet: cli.quiet,
         verbose: cli.verbose,
+        limits: crate::yaml::Limits {
+            max_bytes: (cli.max_size * 1024 * 1024) as usize,
+            max_nodes: cli.max_nodes as usize,
+            ..crate::yaml::Limits::default()
+        },
     };
     match cli.command {
         Command::Build {
@@ -166,7 +177,7 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Explain { code, list } => explain(code.as_deref(), list),
         Command::Init(args) => crate::init::run(args, ui.quiet),
-        Command::Graph(args) => crate::graph::run(args, ui.color),
+        Command::Graph(args) => crate::graph::run(args, ui.color, ui.limits),
         Command::Report {
             spec,
             format,
@@ -200,6 +211,8 @@ struct Ui {
     color: bool,
     quiet: bool,
     verbose: bool,
+    /// Input bounds (`--max-size`, `--max-nodes`).
+    limits: crate::yaml::Limits,
 }
 
 impl Ui {
@@ -216,15 +229,16 @@ impl Ui {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
+/// A spec file's bytes, never more than `limits.max_bytes` of them read.
+pub(crate) fn read(path: &Path, limits: &crate::yaml::Limits) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
     let file = std::fs::File::open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
-    let limit = crate::yaml::Limits::default().max_bytes as u64;
+    let limit = limits.max_bytes as u64;
     if meta.len() > limit {
         return Err(format!(
-            "{} is {} bytes; specs are limited to {limit} bytes",
+            "{} is {} bytes; specs are limited to {limit} bytes (raise with --max-size MIB)",
             path.display(),
             meta.len()
         ));
@@ -237,7 +251,7 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
         .map_err(cannot)?;
     if bytes.len() as u64 > limit {
         return Err(format!(
-            "{} is more than {limit} bytes; specs are limited to {limit} bytes",
+            "{} is more than {limit} bytes; specs are limited to {limit} bytes (raise with --max-size MIB)",
             path.display()
         ));
     }
@@ -249,13 +263,15 @@ fn failed(c: &Compiled, deny_warnings: bool) -> bool {
 }
 
 fn compile_file(ui: &Ui, path: &Path) -> Result<Compiled, i32> {
-    let bytes = read(path).map_err(|e| {
+    let bytes = read(path, &ui.limits).map_err(|e| {
         eprintln!("error: {e}");
         exit::INPUT
     })?;
-    let c = compile(&path.display().to_string(), &bytes, &Options::default());
-    let _ = ui;
-    Ok(c)
+    Ok(compile(
+        &path.display().to_string(),
+        &bytes,
+        &Options { limits: ui.limits },
+    ))
 }
 
 fn build(

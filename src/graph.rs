@@ -1019,25 +1019,18 @@ pub fn render(
 }
 
 /// Run `ztc graph`; returns the exit code.
-pub fn run(args: GraphArgs, color: bool) -> i32 {
-    let limit = crate::yaml::Limits::default().max_bytes as u64;
-    let bytes = match std::fs::metadata(&args.spec).and_then(|m| {
-        if m.len() > limit {
-            Err(std::io::Error::other(format!("larger than {limit} bytes")))
-        } else {
-            std::fs::read(&args.spec)
-        }
-    }) {
+pub fn run(args: GraphArgs, color: bool, limits: crate::yaml::Limits) -> i32 {
+    let bytes = match crate::cli::read(&args.spec, &limits) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.spec.display());
+            eprintln!("error: {e}");
             return exit::INPUT;
         }
     };
     let c = compile(
         &args.spec.display().to_string(),
         &bytes,
-        &Options::default(),
+        &Options { limits },
     );
     let title = args
         .spec

@@ -383,7 +383,7 @@ impl<'a> Loader<'a> {
                         )
                         .at(sp)
                         .label("this alias would copy too much")
-                        .help("write the values out, or use fewer nested aliases"),
+                        .help("write the values out, or use fewer nested aliases (the bound is `--max-nodes`)"),
                     );
                 }
                 let node = Node {
@@ -509,7 +509,9 @@ impl<'a> Loader<'a> {
                     codes::ALIAS_BUDGET,
                     format!("more than {} nodes", self.limits.max_nodes),
                 )
-                .at(sp),
+                .at(sp)
+                .label("the spec grows past the node limit here")
+                .help("split the spec, or raise the bound for a large generated spec: `--max-nodes N`"),
             );
         }
         true

@@ -256,3 +256,43 @@ fn json_format_carries_waivers() {
         .contains("database stack"));
     assert_eq!(waived["scope"], "keys.rds");
 }
+
+/// `--max-nodes` and `--max-size` bound every command that reads a spec; a spec past a bound is
+/// an input error that names the flag, and raising the bound lets it through.
+#[test]
+fn input_bounds_are_flags_and_name_themselves_when_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = root().join("specs/payment.yaml");
+    let s = spec.to_str().unwrap();
+    for cmd in [vec!["check", s], vec!["graph", s], vec!["report", s]] {
+        let mut args = cmd.clone();
+        args.extend(["--max-nodes", "100"]);
+        let o = ztc(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("more than 100 nodes") && err.contains("--max-nodes"),
+            "{err}"
+        );
+        let mut args = cmd.clone();
+        args.extend(["--max-nodes", "1000000"]);
+        assert_eq!(ztc(&args).status.code(), Some(0), "{cmd:?}");
+    }
+    // a 1.5 MiB spec (comment padding): over `--max-size 1`, within the default 8
+    let big = dir.path().join("big.yaml");
+    let mut text = std::fs::read_to_string(&spec).unwrap();
+    text.push_str(&format!("# {}\n", "x".repeat(1536 * 1024)));
+    std::fs::write(&big, text).unwrap();
+    let b = big.to_str().unwrap();
+    let o = ztc(&["check", b, "--max-size", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--max-size"));
+    assert_eq!(ztc(&["check", b]).status.code(), Some(0));
+    // the bounds have bounds
+    assert_eq!(ztc(&["check", s, "--max-size", "0"]).status.code(), Some(2));
+}
