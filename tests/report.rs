@@ -44,6 +44,16 @@ fn requirement<'a>(report: &'a Value, id: &str) -> &'a Value {
 }
 
 /// 1-based number of the first line of `text` containing `needle` (after `after` if given).
+/// The check of `code` in a requirement of the report.
+fn check_of<'a>(req: &'a Value, code: &str) -> &'a Value {
+    req["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap_or_else(|| panic!("{} has no check {code}", req["id"]))
+}
+
 fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
         .position(|l| l.contains(needle))
@@ -186,12 +196,7 @@ fn a_waived_finding_is_reported_as_waived_with_its_waiver() {
     let report = report_json("specs/payment.yaml");
     let r = requirement(&report, "3.6.1");
     assert_eq!(r["status"], "waived", "{r}");
-    let check = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "ZT0113")
-        .expect("kms-key-without-consumer checks 3.6.1");
+    let check = check_of(r, "ZT0113");
     assert_eq!(check["slug"], "kms-key-without-consumer");
     assert_eq!(check["outcome"], "waived");
     let f = &check["findings"][0];
@@ -257,12 +262,7 @@ fn owner_and_expiry_of_a_waiver_reach_every_format() {
     let spec = payment_with_waiver(dir.path(), "2999-12-31");
     let spec = spec.to_str().unwrap();
     let report = report_json(spec);
-    let f = &requirement(&report, "3.6.1")["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "ZT0113")
-        .unwrap()["findings"][0];
+    let f = &check_of(requirement(&report, "3.6.1"), "ZT0113")["findings"][0];
     assert_eq!(f["waived"]["owner"], "Jane <Risk> & Co | PCI");
     assert_eq!(f["waived"]["expires"], "2999-12-31");
     assert_eq!(report["waivers"][0]["owner"], "Jane <Risk> & Co | PCI");
@@ -300,12 +300,7 @@ fn an_expired_waiver_exits_1_and_the_report_shows_the_finding_unwaived() {
     assert_eq!(report["waivers"][0]["status"], "expired");
     let r = requirement(&report, "3.6.1");
     assert_eq!(r["status"], "warning", "{r}");
-    let check = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "ZT0113")
-        .unwrap();
+    let check = check_of(r, "ZT0113");
     assert_eq!(check["outcome"], "warning");
     assert!(check["findings"][0]["waived"].is_null());
     // no code is generated from a spec with errors, so no resources are claimed
@@ -330,12 +325,7 @@ fn an_unwaived_rule_error_fails_its_requirements() {
     for id in ["1.3.1", "1.4.1"] {
         let r = requirement(&report, id);
         assert_eq!(r["status"], "fail", "{r}");
-        let check = r["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["code"] == "ZT0104")
-            .unwrap();
+        let check = check_of(r, "ZT0104");
         assert_eq!(check["outcome"], "fail");
         assert!(!check["findings"].as_array().unwrap().is_empty());
     }
@@ -1198,11 +1188,5 @@ fn write_only_generated_passwords_are_8_3_2_evidence() {
         .unwrap()
         .iter()
         .any(|e| e["element"].as_str().unwrap().ends_with(".generate")));
-    let storage = req["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "ZT0139")
-        .expect("ZT0139 is a check of 8.3.2");
-    assert_eq!(storage["outcome"], "waived");
+    assert_eq!(check_of(req, "ZT0139")["outcome"], "waived");
 }
