@@ -237,7 +237,7 @@ fn variables(module: &Module) -> Vec<Value> {
 fn root_dir(files: &[(String, Vec<u8>)]) -> String {
     let dirs: BTreeSet<String> = files
         .iter()
-        .filter(|(p, _)| p.ends_with(".tf"))
+        .filter(|(p, _)| p.ends_with(".tf") || p.ends_with("cdk.tf.json"))
         .map(|(p, _)| {
             p.rsplit_once('/')
                 .map(|(d, _)| d.to_string())
@@ -299,9 +299,19 @@ fn deploy(spec: &str) {
     deploy_with(spec, None);
 }
 
-/// Apply and destroy `spec`; `fault` names an EC2 action whose first request moto carries out and
-/// then answers with HTTP 500 (and every retry of it), which makes the first destroy fail.
+/// The Terraform JSON (CDKTF layout) target, applied and destroyed from its stack folder.
+fn deploy_cdktf(spec: &str) {
+    deploy_target(spec, ztc::emit::Target::Cdktf, None);
+}
+
 fn deploy_with(spec: &str, fault: Option<&str>) {
+    deploy_target(spec, ztc::emit::Target::Hcl, fault);
+}
+
+/// Apply and destroy `spec` printed for `target`; `fault` names an EC2 action whose first request
+/// moto carries out and then answers with HTTP 500 (and every retry of it), which makes the first
+/// destroy fail.
+fn deploy_target(spec: &str, target: ztc::emit::Target, fault: Option<&str>) {
     if std::env::var("ZTC_DEPLOY").is_ok_and(|v| v.trim() == "0") {
         eprintln!("SKIP: ZTC_DEPLOY=0");
         return;
@@ -314,7 +324,7 @@ fn deploy_with(spec: &str, fault: Option<&str>) {
     let mut module = built.module().clone();
     let total = module.resources.len();
     let skipped = prune(&mut module, MOTO_GAPS);
-    let files = ztc::emit::emit(&module, ztc::emit::Target::Hcl, &built.compiled.diagnostics);
+    let files = ztc::emit::emit(&module, target, &built.compiled.diagnostics);
     let rel_root = root_dir(&files);
 
     let work = tempfile::Builder::new()
@@ -369,7 +379,7 @@ fn deploy_with(spec: &str, fault: Option<&str>) {
     let (state_left, leftovers, errors) = (list("state_left"), list("leftovers"), list("errors"));
 
     let mut summary = format!(
-        "deploy {spec}: {} of {total} resources kept, {} applied, {} destroyed, {} skipped, \
+        "deploy {spec} ({target:?}): {} of {total} resources kept, {} applied, {} destroyed, {} skipped, \
          {} left in state, {} leftovers in moto; apply {}, destroy {}; wall {:.0}s \
          (init {}s, apply {}s, destroy {}s)\n",
         module.resources.len(),
@@ -506,6 +516,13 @@ fn deploy_with(spec: &str, fault: Option<&str>) {
 #[test]
 fn deploy_repeats_destroy_after_emulator_500() {
     deploy_with("tests/fixtures/compute.yaml", Some("DeleteSubnet"));
+}
+
+/// A system from its Terraform JSON: `cdk.tf.json` applies and destroys like the HCL, including
+/// the ephemeral password, the write-only secret value and the function packages.
+#[test]
+fn deploy_privatelink_abac_cdktf() {
+    deploy_cdktf("specs/privatelink-abac.yaml");
 }
 
 #[test]
