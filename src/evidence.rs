@@ -76,101 +76,18 @@ impl Standard {
     /// The report a spec gets without `--standard`: PCI DSS when it selects `pci-dss-v4` (or no
     /// profile), else its first profile's.
     pub fn default_for(profiles: &[Profile]) -> Standard {
-        let of = |p: Profile| match p {
-            Profile::PciDssV4 => Standard::PciDssV4,
-            Profile::Soc2 => Standard::Soc2,
-            Profile::ZeroTrust => Standard::ZeroTrust,
-        };
-        if profiles.contains(&Profile::PciDssV4) {
-            Standard::PciDssV4
+        let first = if profiles.contains(&Profile::PciDssV4) {
+            Profile::PciDssV4
         } else {
-            profiles
-                .first()
-                .copied()
-                .map(of)
-                .unwrap_or(Standard::PciDssV4)
-        }
+            profiles.first().copied().unwrap_or(Profile::PciDssV4)
+        };
+        <Standard as clap::ValueEnum>::value_variants()
+            .iter()
+            .copied()
+            .find(|s| s.profile() == first)
+            .expect("a standard per profile")
     }
 }
-
-/// A criterion of a standard other than PCI DSS: its own title, and the PCI DSS requirements of
-/// [`CATALOG`] whose spec elements are its evidence (the same controls serve both).
-#[derive(Debug)]
-pub struct Criterion {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub evidence_from: &'static [&'static str],
-}
-
-/// The SOC 2 criteria the `soc2` pack references, in ztc's words, with the PCI DSS requirements
-/// whose controls are their evidence in a spec.
-pub static SOC2_CRITERIA: &[Criterion] = &[
-    Criterion {
-        id: "CC6.1",
-        title: "Logical access security protects information assets: encryption, key management, least-privilege access.",
-        evidence_from: &["3.5.1", "3.6.1", "3.7.4", "3.7.5", "7.2.1", "7.2.2", "8.3.2", "8.6.2", "8.6.3"],
-    },
-    Criterion {
-        id: "CC6.2",
-        title: "Access is registered and authorised before it is granted, and each use is attributable.",
-        evidence_from: &["7.2.1", "8.2.2"],
-    },
-    Criterion {
-        id: "CC6.3",
-        title: "Access is granted, changed and removed by role, with the least privileges needed.",
-        evidence_from: &["7.2.2", "7.2.5"],
-    },
-    Criterion {
-        id: "CC6.6",
-        title: "Logical access measures protect against threats from outside the system boundary.",
-        evidence_from: &["1.3.1", "1.4.1", "1.4.2", "8.2.8", "8.4.2"],
-    },
-    Criterion {
-        id: "CC6.7",
-        title: "Transmission and movement of information are restricted and protected.",
-        evidence_from: &["1.2.6", "1.3.2"],
-    },
-    Criterion {
-        id: "CC7.1",
-        title: "Configuration changes and new vulnerabilities are detected and monitored.",
-        evidence_from: &["6.3.3", "10.4.1.1", "12.5.1"],
-    },
-    Criterion {
-        id: "CC7.2",
-        title: "System components are monitored for anomalies that indicate malicious acts, errors or failures.",
-        evidence_from: &["10.2.1", "10.2.1.1", "10.3.2", "10.3.3", "10.3.4", "10.5.1", "10.7.2", "11.5.1"],
-    },
-    Criterion {
-        id: "CC7.3",
-        title: "Security events are evaluated to decide whether they are incidents.",
-        evidence_from: &["10.4.1.1", "10.7.2"],
-    },
-    Criterion {
-        id: "CC8.1",
-        title: "Infrastructure changes are authorised, designed, tested and carried out as approved.",
-        evidence_from: &["1.2.1", "12.3.4"],
-    },
-    Criterion {
-        id: "C1.1",
-        title: "Confidential information is identified and protected for as long as it is kept.",
-        evidence_from: &["3.5.1", "12.5.1", "12.5.2"],
-    },
-];
-
-/// The zero-trust baseline controls (titles in `policy::packs::ZERO_TRUST_BASELINE`) with the PCI
-/// DSS requirements whose controls are their evidence in a spec.
-pub static ZERO_TRUST_EVIDENCE: &[(&str, &[&str])] = &[
-    ("ZTB-NET-1", &["1.3.1", "1.4.1", "1.4.2"]),
-    ("ZTB-NET-2", &["1.2.5", "1.3.1"]),
-    ("ZTB-NET-3", &["1.2.6", "1.3.2"]),
-    ("ZTB-IAM-1", &["7.2.1", "7.2.2", "7.2.5"]),
-    ("ZTB-IAM-2", &["8.2.8", "8.3.1", "8.4.2", "8.6.2"]),
-    ("ZTB-DATA-1", &["3.5.1", "3.6.1", "3.7.4", "8.3.2", "8.6.3"]),
-    ("ZTB-MON-1", &["10.2.1", "10.3.2", "10.3.3", "10.5.1"]),
-    ("ZTB-MON-2", &["10.4.1.1", "10.7.2", "11.5.1"]),
-    ("ZTB-RES-1", &["12.5.1", "12.5.2"]),
-    ("ZTB-OPS-1", &[]),
-];
 
 // ------------------------------------------------------------------------------------------------
 // the catalog: which spec elements meet which requirement
@@ -1456,9 +1373,8 @@ fn catalog_controls(ids: &[&str]) -> Vec<&'static Control> {
 /// The requirements of a standard other than PCI DSS: (id, title, evidence controls), the
 /// catalogued ones first, then any id a rule of the standard's pack references.
 fn criteria(standard: Standard) -> Vec<(String, Option<&'static str>, Vec<&'static Control>)> {
-    let mut out: Vec<(String, Option<&'static str>, Vec<&'static Control>)> = match standard {
-        Standard::PciDssV4 => Vec::new(),
-        Standard::Soc2 => SOC2_CRITERIA
+    let mut out: Vec<(String, Option<&'static str>, Vec<&'static Control>)> =
+        crate::policy::packs::catalog(standard.profile())
             .iter()
             .map(|c| {
                 (
@@ -1467,19 +1383,7 @@ fn criteria(standard: Standard) -> Vec<(String, Option<&'static str>, Vec<&'stat
                     catalog_controls(c.evidence_from),
                 )
             })
-            .collect(),
-        Standard::ZeroTrust => crate::policy::packs::ZERO_TRUST_BASELINE
-            .iter()
-            .map(|c| {
-                let from = ZERO_TRUST_EVIDENCE
-                    .iter()
-                    .find(|(id, _)| *id == c.id)
-                    .map(|(_, f)| *f)
-                    .unwrap_or(&[]);
-                (c.id.to_string(), Some(c.title), catalog_controls(from))
-            })
-            .collect(),
-    };
+            .collect();
     for r in crate::policy::registry() {
         for id in r
             .meta()
@@ -1758,6 +1662,21 @@ mod tests {
                 w[0].id,
                 w[1].id
             );
+        }
+    }
+
+    #[test]
+    fn other_standards_draw_evidence_from_catalogued_requirements() {
+        for p in [Profile::Soc2, Profile::ZeroTrust] {
+            for c in crate::policy::packs::catalog(p) {
+                for id in c.evidence_from {
+                    assert!(
+                        CATALOG.iter().any(|r| r.id == *id),
+                        "{}: {id} is not in the PCI DSS catalog",
+                        c.id
+                    );
+                }
+            }
         }
     }
 

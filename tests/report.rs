@@ -524,7 +524,7 @@ fn soc2_and_zero_trust_reports_list_their_criteria_and_the_rules_that_reference_
             "specs/payment.yaml",
             "soc2",
             Profile::Soc2,
-            ztc::evidence::SOC2_CRITERIA
+            ztc::policy::packs::SOC2_CRITERIA
                 .iter()
                 .map(|c| c.id)
                 .collect::<Vec<_>>(),

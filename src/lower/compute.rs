@@ -817,18 +817,15 @@ fn generated_version(
         ("username", Expr::str(&g.username)),
         ("password", password.attr("random_password")),
     ])));
+    let body = Body::new().attr("secret_id", secret.attr("id"));
     let (body, ignored): (Body, &[&str]) = match g.via {
         GenerateVia::Ephemeral => (
-            Body::new()
-                .attr("secret_id", secret.attr("id"))
-                .attr("secret_string_wo", value)
+            body.attr("secret_string_wo", value)
                 .attr("secret_string_wo_version", Expr::Int(1)),
             &["version_stages"],
         ),
         GenerateVia::DataSource => (
-            Body::new()
-                .attr("secret_id", secret.attr("id"))
-                .attr("secret_string", value),
+            body.attr("secret_string", value),
             &["secret_string", "version_stages"],
         ),
     };

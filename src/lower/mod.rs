@@ -750,7 +750,6 @@ pub fn json_to_expr(v: &serde_json::Value) -> Expr {
     }
 }
 
-/// An IAM policy document as an IR object (printed through `jsonencode`).
 /// A spec statement's `conditions` (operator → key → values) as a policy `Condition` body.
 pub fn condition_expr(
     conditions: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
@@ -770,6 +769,7 @@ pub fn condition_expr(
         .collect()
 }
 
+/// An IAM policy document as an IR object (printed through `jsonencode`).
 pub fn policy_doc(statements: Vec<Expr>) -> Expr {
     Expr::JsonEncode(Box::new(Expr::obj([
         ("Version", Expr::str("2012-10-17")),

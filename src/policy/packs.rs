@@ -71,13 +71,17 @@ impl PackRef {
     }
 }
 
-/// One control of the zero-trust baseline.
+/// One control of a catalogued standard other than PCI DSS (the zero-trust baseline, the SOC 2
+/// criteria), in ztc's words.
 #[derive(Debug)]
 pub struct Control {
     pub id: &'static str,
     pub title: &'static str,
     /// Where the control comes from.
     pub basis: &'static str,
+    /// The PCI DSS requirements (of `evidence::CATALOG`) whose spec elements are this control's
+    /// evidence in `ztc report --standard ...`: the same spec elements serve both.
+    pub evidence_from: &'static [&'static str],
 }
 
 /// The zero-trust baseline: ztc's own control IDs, each grounded in the tenets of NIST SP 800-207
@@ -87,55 +91,139 @@ pub static ZERO_TRUST_BASELINE: &[Control] = &[
         id: "ZTB-NET-1",
         title: "No implicit trust from network location: nothing private is reachable from the internet",
         basis: "NIST SP 800-207 tenets 2 (all communication secured regardless of location) and 6 (access strictly enforced before it is granted)",
+        evidence_from: &["1.3.1", "1.4.1", "1.4.2"],
     },
     Control {
         id: "ZTB-NET-2",
         title: "Flows between zones name their peers by identity (security groups), not by address ranges",
         basis: "NIST SP 800-207 tenets 3 (per-session access to individual resources) and 6",
+        evidence_from: &["1.2.5", "1.3.1"],
     },
     Control {
         id: "ZTB-NET-3",
         title: "Cloud APIs are reached over private endpoints; egress is explicit and inspected",
         basis: "NIST SP 800-207 tenet 2",
+        evidence_from: &["1.2.6", "1.3.2"],
     },
     Control {
         id: "ZTB-IAM-1",
         title: "Least privilege: explicit actions on explicit resources",
         basis: "NIST SP 800-207 tenets 3 and 4 (access decided by policy per resource)",
+        evidence_from: &["7.2.1", "7.2.2", "7.2.5"],
     },
     Control {
         id: "ZTB-IAM-2",
         title: "Short-lived, conditioned sessions; no long-lived credentials",
         basis: "NIST SP 800-207 tenets 3 and 6 (authentication dynamic and re-evaluated)",
+        evidence_from: &["8.2.8", "8.3.1", "8.4.2", "8.6.2"],
     },
     Control {
         id: "ZTB-DATA-1",
         title: "Data and secrets encrypted with customer-managed, rotated keys",
         basis: "NIST SP 800-207 tenets 1 (data sources are resources) and 2",
+        evidence_from: &["3.5.1", "3.6.1", "3.7.4", "8.3.2", "8.6.3"],
     },
     Control {
         id: "ZTB-MON-1",
         title: "Access and flows are logged; logs are retained and protected",
         basis: "NIST SP 800-207 tenet 7 (collect information on assets, network and communications)",
+        evidence_from: &["10.2.1", "10.3.2", "10.3.3", "10.5.1"],
     },
     Control {
         id: "ZTB-MON-2",
         title: "Posture and threats are monitored continuously and alerts reach someone",
         basis: "NIST SP 800-207 tenets 5 (monitor integrity and posture of every asset) and 7",
+        evidence_from: &["10.4.1.1", "10.7.2", "11.5.1"],
     },
     Control {
         id: "ZTB-RES-1",
         title: "Every resource is inventoried and attributed (classification, owner, scope)",
         basis: "NIST SP 800-207 tenet 1",
+        evidence_from: &["12.5.1", "12.5.2"],
     },
     Control {
         id: "ZTB-OPS-1",
         title: "The declared state deploys and tears down as declared",
         basis: "ztc operational baseline (not an SP 800-207 tenet): the spec is the policy only if AWS accepts it as written",
+        evidence_from: &[],
     },
 ];
 
 /// A compliance profile's pack.
+/// The SOC 2 criteria the `soc2` pack references, each summarised in ztc's words.
+pub static SOC2_CRITERIA: &[Control] = &[
+    Control {
+        id: "CC6.1",
+        title: "Logical access security protects information assets: encryption, key management, least-privilege access.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC6.1",
+        evidence_from: &["3.5.1", "3.6.1", "3.7.4", "3.7.5", "7.2.1", "7.2.2", "8.3.2", "8.6.2", "8.6.3"],
+    },
+    Control {
+        id: "CC6.2",
+        title: "Access is registered and authorised before it is granted, and each use is attributable.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC6.2",
+        evidence_from: &["7.2.1", "8.2.2"],
+    },
+    Control {
+        id: "CC6.3",
+        title: "Access is granted, changed and removed by role, with the least privileges needed.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC6.3",
+        evidence_from: &["7.2.2", "7.2.5"],
+    },
+    Control {
+        id: "CC6.6",
+        title: "Logical access measures protect against threats from outside the system boundary.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC6.6",
+        evidence_from: &["1.3.1", "1.4.1", "1.4.2", "8.2.8", "8.4.2"],
+    },
+    Control {
+        id: "CC6.7",
+        title: "Transmission and movement of information are restricted and protected.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC6.7",
+        evidence_from: &["1.2.6", "1.3.2"],
+    },
+    Control {
+        id: "CC7.1",
+        title: "Configuration changes and new vulnerabilities are detected and monitored.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC7.1",
+        evidence_from: &["6.3.3", "10.4.1.1", "12.5.1"],
+    },
+    Control {
+        id: "CC7.2",
+        title: "System components are monitored for anomalies that indicate malicious acts, errors or failures.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC7.2",
+        evidence_from: &["10.2.1", "10.2.1.1", "10.3.2", "10.3.3", "10.3.4", "10.5.1", "10.7.2", "11.5.1"],
+    },
+    Control {
+        id: "CC7.3",
+        title: "Security events are evaluated to decide whether they are incidents.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC7.3",
+        evidence_from: &["10.4.1.1", "10.7.2"],
+    },
+    Control {
+        id: "CC8.1",
+        title: "Infrastructure changes are authorised, designed, tested and carried out as approved.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), CC8.1",
+        evidence_from: &["1.2.1", "12.3.4"],
+    },
+    Control {
+        id: "C1.1",
+        title: "Confidential information is identified and protected for as long as it is kept.",
+        basis: "AICPA Trust Services Criteria (2017, revised points of focus 2022), C1.1",
+        evidence_from: &["3.5.1", "12.5.1", "12.5.2"],
+    },
+];
+
+/// The catalogued controls of a profile's standard, in report order; empty for PCI DSS, whose
+/// requirements and their spec elements are `evidence::CATALOG`.
+pub fn catalog(p: Profile) -> &'static [Control] {
+    match p {
+        Profile::PciDssV4 => &[],
+        Profile::Soc2 => SOC2_CRITERIA,
+        Profile::ZeroTrust => ZERO_TRUST_BASELINE,
+    }
+}
+
 #[derive(Debug)]
 pub struct Pack {
     pub profile: Profile,
