@@ -634,3 +634,40 @@ fn alike_divergences_are_reported_once() {
     }
     assert!(routes[0].message.contains("the same for 17 more"));
 }
+
+/// A write-only generated password (`via: ephemeral`, privatelink-abac) reaches pulumi-aws as
+/// `secretStringWo` with its version, never as `secretString`; the password comes from the same
+/// function the Terraform ephemeral resource calls, the program says Pulumi has no ephemerals, and
+/// the SDK marks the value secret.
+#[test]
+fn write_only_password_reaches_the_sdk_as_secret_string_wo() {
+    let b = build("specs/privatelink-abac.yaml");
+    let yaml = pulumi_yaml(&b);
+    let name = "ephemeral-secretsmanager_random_password-db_credentials";
+    assert!(
+        yaml.contains(
+            "  # Pulumi has no ephemeral resources: this call runs at every update, and the\n"
+        ) && yaml.contains(&format!(
+            "  {name}:\n    fn::invoke:\n      function: aws:secretsmanager/getRandomPassword:getRandomPassword\n"
+        )),
+        "no ephemeral password call"
+    );
+    let Some(report) = report_of(b.dir.path()) else {
+        return;
+    };
+    assert_valid(&report, "specs/privatelink-abac.yaml's Pulumi.yaml");
+    let wire = &report["resources"]["secretsmanager_secret_version-db_credentials"]["wire"];
+    assert!(
+        wire.is_object(),
+        "the secret version was not constructed: {wire}"
+    );
+    // the SDK sends it as a Pulumi secret (the secret signature), so the stack state keeps it
+    // encrypted
+    assert_eq!(
+        wire["secretStringWo"]["4dabf18193072939515e22adb298388d"],
+        "1b47061264138c4ac30d75fd1eb44270",
+        "{wire}"
+    );
+    assert_eq!(wire["secretStringWoVersion"].as_f64(), Some(1.0), "{wire}");
+    assert!(wire.get("secretString").is_none(), "{wire}");
+}
