@@ -843,7 +843,7 @@ pub fn terraform_offline(dir: &Path, args: &[&str]) -> Result<Output, String> {
 
 /// The interpreter of `<tools>/venv-pulumi` (pulumi, pulumi-aws, PyYAML), or why it is not usable.
 pub fn pulumi_python() -> Result<PathBuf, String> {
-    let py = tools_dir().join("venv-pulumi").join("bin").join("python");
+    let py = venv_tool("pulumi", "python");
     if !is_executable(&py) {
         return Err(format!(
             "{} is missing (bash scripts/install-test-tools.sh creates venv-pulumi)",
